@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Capture's tests, demo and benchmarks use. Idempotent; needs root.
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds iperf3 and haproxy)
+set -euo pipefail
+
+packages=(iptables iproute2 util-linux procps ca-certificates)
+[[ "${1:-}" == "--bench" ]] && packages+=(iperf3 haproxy)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH)" >&2
+  exit 1
+fi
