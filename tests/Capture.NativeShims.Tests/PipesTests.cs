@@ -1,0 +1,54 @@
+namespace Capture.NativeShims.Tests;
+
+public class PipesTests
+{
+    [Fact]
+    public void Create_DefaultCapacity_IsTheKernelDefault()
+    {
+        using PipeFixture pipe = new();
+
+        SysResult capacity = Pipes.GetCapacity(pipe.Write.Fd);
+
+        capacity.Should().Be(SysResult.Ok(Pipes.DefaultCapacity));
+    }
+
+    [Theory]
+    [InlineData(4096, 4096)]
+    [InlineData(100_000, 128 * 1024)] // the kernel rounds up to a power-of-two number of pages
+    [InlineData(1024 * 1024, 1024 * 1024)]
+    public void SetCapacity_RoundsUpAndReadsBack(int requested, int expected)
+    {
+        using PipeFixture pipe = new();
+
+        SysResult set = Pipes.SetCapacity(pipe.Write.Fd, requested);
+
+        set.Should().Be(SysResult.Ok(expected));
+        Pipes.GetCapacity(pipe.Read.Fd).Should().Be(SysResult.Ok(expected));
+    }
+
+    [Fact]
+    public void Create_IsNonBlocking_ReadOfEmptyPipeIsEagain()
+    {
+        using PipeFixture pipe = new();
+        byte[] buffer = new byte[16];
+
+        SysResult read = Read(pipe.Read.Fd, buffer);
+
+        read.Error.Should().Be(Errno.EAGAIN);
+    }
+
+    [Fact]
+    public void BytesAvailable_CountsWhatIsQueued()
+    {
+        using PipeFixture pipe = new();
+        Write(pipe.Write.Fd, new byte[1234]);
+
+        SysResult available = Pipes.BytesAvailable(pipe.Read.Fd);
+
+        available.Should().Be(SysResult.Ok(1234));
+    }
+
+    private static SysResult Read(int fd, byte[] buffer) => FileDescriptors.Read(fd, buffer);
+
+    private static void Write(int fd, byte[] buffer) => FileDescriptors.Write(fd, buffer).Should().Be(SysResult.Ok(buffer.Length));
+}
