@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Init.Configuration;
+
+namespace Capture.Init.Rules;
+
+/// <summary>
+/// Turns a validated <see cref="CaptureOptions"/> into the rule plan of RULES.md, steps 1–17 in generation order. Pure:
+/// host facts (IPv6 on, DNS servers) are already resolved into the options, nothing is read or run here.
+/// </summary>
+internal sealed partial class CaptureRuleBuilder
+{
+    /// <summary>The istio-agent DNS listener DNS is redirected to.</summary>
+    public const int DnsProxyPort = 15053;
+
+    /// <summary>The DNS port.</summary>
+    public const int DnsPort = 53;
+
+    /// <summary>Mark put on the proxy's own loopback traffic in TPROXY mode (Istio's OutboundMark), so it is not re-captured.</summary>
+    public const uint OutboundMark = 1338;
+
+    /// <summary>conntrack zone for DNS between the agent (proxy UID/GID) and the upstream servers.</summary>
+    public const int DnsUpstreamZone = 1;
+
+    /// <summary>conntrack zone for DNS between the application and the agent.</summary>
+    public const int DnsApplicationZone = 2;
+
+    /// <summary>The proxy's inbound-passthrough source, IPv4.</summary>
+    public static readonly IPNetwork Ipv4Passthrough = new(IPAddress.Parse("127.0.0.6"), 32);
+
+    /// <summary>The proxy's inbound-passthrough source, IPv6 (added to lo when IPv6 is on).</summary>
+    public static readonly IPNetwork Ipv6Passthrough = new(IPAddress.Parse("::6"), 128);
+
+    /// <summary>IPv6 loopback, the IPv6 counterpart of the configurable IPv4 loopback CIDR.</summary>
+    public static readonly IPNetwork Ipv6Loopback = new(IPAddress.IPv6Loopback, 128);
+
+    /// <summary>Builds the plan. Throws <see cref="CaptureException"/> only for values validation should have refused.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "An instance API (STYLE.md: new CaptureRuleBuilder().Build(options)) keeps callers free to inject a builder.")]
+    public RuleSet Build(CaptureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new Plan(options).Build();
+    }
+
+    /// <summary>One build: the options, the per-family lists being filled, and the helpers that add to them.</summary>
+    private sealed partial class Plan
+    {
+        private readonly CaptureOptions _options;
+        private readonly bool _ipv6;
+        private readonly bool _tproxy;
+        private readonly uint _tproxyMark;
+        private readonly List<Rule> _ipv4 = new(64);
+        private readonly List<Rule> _ipv6Rules = new(64);
+        private readonly List<RouteCommand> _routes = [];
+        private readonly List<string> _warnings = [];
+
+        // Step 1: CIDRs and DNS servers split by family.
+        private readonly List<IPNetwork> _includeV4 = [];
+        private readonly List<IPNetwork> _includeV6 = [];
+        private readonly List<IPNetwork> _excludeV4 = [];
+        private readonly List<IPNetwork> _excludeV6 = [];
+        private readonly List<IPNetwork> _dnsV4 = [];
+        private readonly List<IPNetwork> _dnsV6 = [];
+        private bool _redirectDns;
+
+        public Plan(CaptureOptions options)
+        {
+            _options = options;
+            _ipv6 = options.Ipv6Enabled;
+            _tproxy = options.InterceptionMode == InterceptionMode.TProxy;
+            if (!MarkText.TryParse(options.TProxyMark, out _tproxyMark))
+            {
+                throw new CaptureException($"--istio-inbound-tproxy-mark: '{options.TProxyMark}' is not a 32-bit number");
+            }
+        }
+
+        public RuleSet Build()
+        {
+            SplitByFamily();                // 1
+            ExcludeInterfaces();            // 2
+            KubeVirtInterfacesReturn();     // 3
+            DropInvalid();                  // 4
+            CommonChains();                 // 5
+            Inbound();                      // 6
+            OutputJump();                   // 7
+            OutboundExcludedPorts();        // 8
+            InboundPassthrough();           // 9
+            ProxyOwners(OwnerKind.Uid, _options.ProxyUids);  // 10
+            ProxyOwners(OwnerKind.Gid, _options.ProxyGids);  // 11
+            OwnerGroups();                  // 12
+            Dns();                          // 13
+            OutboundExcludedCidrs();        // 14
+            OutboundPorts();                // 15
+            OutboundInclude();              // 16
+            TProxyMarks();                  // 17
+            Routing();                      // 17, routing
+
+            return new RuleSet(_ipv4, _ipv6 ? _ipv6Rules : [], _ipv6, _routes, _warnings);
+        }
+
+        private void SplitByFamily()
+        {
+            Split(_options.OutboundCidrs, _includeV4, _includeV6);
+            Split(_options.OutboundExcludeCidrs, _excludeV4, _excludeV6);
+            foreach (IPAddress server in _options.DnsServers)
+            {
+                if (server.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    _dnsV6.Add(new IPNetwork(server, 128));
+                }
+                else
+                {
+                    _dnsV4.Add(new IPNetwork(server, 32));
+                }
+            }
+
+            _redirectDns = _options.RedirectDns;
+            if (_redirectDns && !_options.CaptureAllDns && _options.DnsServers.Count == 0)
+            {
+                _redirectDns = false;
+                _warnings.Add(
+                    $"DNS capture is off: --redirect-dns is set, but --capture-all-dns is not and {_options.ResolvConfPath} lists no nameserver.");
+            }
+
+            static void Split(IReadOnlyList<IPNetwork> all, List<IPNetwork> v4, List<IPNetwork> v6)
+            {
+                foreach (IPNetwork network in all)
+                {
+                    (network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).Add(network);
+                }
+            }
+        }
+    }
+}
