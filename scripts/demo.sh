@@ -6,8 +6,8 @@
 #              [app 9080 | capture-init rules | capture-proxy 15001/15006]
 #
 # Usage: sudo scripts/demo.sh [--keep] [--no-install]
-#   --keep        leave the namespaces and processes running and print the commands to look around
-#                 (tear down later with the command it prints)
+#   --keep        leave the namespaces and processes running (also when a step fails) and print the commands to
+#                 look around and to tear down
 #   --no-install  do not call scripts/install-deps.sh (the tools must already be there)
 #   CAPTURE_BIN=DIR  take capture-init, capture-proxy and capture-peer from DIR instead of publishing them
 # Needs root. Never touches the host's network namespace: every link, address and rule lives in namespaces named
@@ -40,11 +40,28 @@ pp_ip=$subnet.10 rv_ip=$subnet.20 cl_ip=$subnet.30
 app_uid=1000 # the apps run as an ordinary user: their traffic is what gets captured
 work=""
 
+# keep_help: how to look around a kept mesh and how to remove it.
+keep_help() {
+  cat <<EOF
+
+==> Kept running (--keep). Look around:
+    ip netns list | grep $NETNS_PREFIX
+    ip netns exec $(netns_name client) $bin/capture-peer http-get http://$pp_ip:9080/productpage
+    ip netns exec $(netns_name productpage) iptables-save -t nat
+    ip netns exec $(netns_name client) $bin/capture-peer http-get http://$pp_ip:15090/stats/prometheus
+    ip netns exec $(netns_name productpage) ss -tnp
+    less $work/productpage-proxy.log $work/reviews-proxy.log
+  Tear down:
+    kill ${NETNS_PIDS[*]}; for ns in \$(ip netns list | awk '/^$NETNS_PREFIX-/{print \$1}'); do ip netns del \$ns; done; rm -rf $work
+EOF
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ $keep == true && $rc -eq 0 ]]; then
-    return
+  if [[ $keep == true && -n "$NETNS_PREFIX" ]]; then
+    keep_help
+    exit "$rc"
   fi
   netns_cleanup
   [[ -z "$work" ]] || rm -rf "$work"
@@ -256,19 +273,8 @@ say "productpage's proxy now has $active active connections (all requests done)"
 
 # ---------------------------------------------------------------------------------------------------------------
 if [[ $keep == true ]]; then
-  step "Kept running (--keep). Look around:"
-  cat <<EOF
-    ip netns list | grep $NETNS_PREFIX
-    ip netns exec $(netns_name client) $peer http-get http://$pp_ip:9080/productpage
-    ip netns exec $(netns_name productpage) iptables-save -t nat
-    ip netns exec $(netns_name client) $peer http-get http://$pp_ip:15090/stats/prometheus
-    ip netns exec $(netns_name productpage) ss -tnp
-    less $work/productpage-proxy.log $work/reviews-proxy.log
-  Tear down:
-    kill ${NETNS_PIDS[*]}; for ns in \$(ip netns list | awk '/^$NETNS_PREFIX-/{print \$1}'); do ip netns del \$ns; done; rm -rf $work
-EOF
-  trap - EXIT
-  exit 0
+  printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not\n'
+  exit 0 # the EXIT trap prints how to look around and how to tear down
 fi
 
 step "Tearing down"
