@@ -22,6 +22,10 @@ public enum ShapeTarget
 /// <param name="Name">Short name for messages.</param>
 /// <param name="Inbound">Sent from the peer into the pod (else from inside the pod).</param>
 /// <param name="Udp">udp (one datagram) instead of tcp.</param>
+/// <param name="Target">Where it goes.</param>
+/// <param name="Port">Destination port.</param>
+/// <param name="Uid">UID of the sending process (pod side).</param>
+/// <param name="Gid">GID of the sending process (pod side).</param>
 public sealed record ConnectionShape(string Name, bool Inbound, bool Udp, ShapeTarget Target, int Port, uint Uid = 0, uint Gid = 0)
 {
     /// <summary>

@@ -27,6 +27,7 @@ public sealed class ExplainKernelAgreementTests
     public async Task Explain_EveryConfigurationAndShape_AgreesWithTheKernel()
     {
         var disagreements = new ConcurrentQueue<string>();
+        var observedKinds = new ConcurrentDictionary<OutcomeKind, int>();
         int comparisons = 0;
         Stopwatch stopwatch = Stopwatch.StartNew();
 
@@ -37,19 +38,26 @@ public sealed class ExplainKernelAgreementTests
             async (item, _) =>
             {
                 Stopwatch elapsed = Stopwatch.StartNew();
-                (int compared, List<string> found) = await RunConfigurationAsync(item.configuration, item.index);
+                (int compared, List<string> found, List<OutcomeKind> kinds) = await RunConfigurationAsync(item.configuration, item.index);
+                foreach (OutcomeKind kind in kinds)
+                {
+                    observedKinds.AddOrUpdate(kind, 1, (_, count) => count + 1);
+                }
+
                 Interlocked.Add(ref comparisons, compared);
                 foreach (string disagreement in found)
                 {
                     disagreements.Enqueue(disagreement);
                 }
 
-                _output.WriteLine($"{item.configuration.Name}: {compared} comparisons, {found.Count} disagreements, {elapsed.ElapsedMilliseconds} ms");
+                string summary = string.Join(", ", kinds.GroupBy(k => k).OrderBy(g => g.Key).Select(g => g.Count() + " " + g.Key));
+                _output.WriteLine($"{item.configuration.Name}: {compared} comparisons, {found.Count} disagreements, {elapsed.ElapsedMilliseconds} ms; kernel: {summary}");
             });
 
         _output.WriteLine(
             $"explain vs kernel: {ExplainConfiguration.All.Count} configurations × {ConnectionShape.All.Count} shapes, "
             + $"{comparisons} comparisons (plan and live rules), {disagreements.Count} disagreements, {stopwatch.Elapsed.TotalSeconds:F1} s");
+        _output.WriteLine("kernel outcomes: " + string.Join(", ", observedKinds.OrderBy(p => p.Key).Select(p => p.Value + " " + p.Key)));
         foreach (string disagreement in disagreements)
         {
             _output.WriteLine("DISAGREEMENT " + disagreement);
@@ -58,15 +66,33 @@ public sealed class ExplainKernelAgreementTests
         ExplainConfiguration.All.Should().HaveCountGreaterThanOrEqualTo(20);
         ConnectionShape.All.Should().HaveCountGreaterThanOrEqualTo(10);
         comparisons.Should().Be(ExplainConfiguration.All.Count * ConnectionShape.All.Count * 2);
+        // Agreement only means something if the kernel did each of these for some shape.
+        observedKinds.Keys.Should().Contain([OutcomeKind.OutboundCapture, OutcomeKind.InboundCapture, OutcomeKind.DnsCapture, OutcomeKind.TProxy, OutcomeKind.NotCaptured]);
         disagreements.Should().BeEmpty();
     }
 
-    private static async Task<(int Compared, List<string> Disagreements)> RunConfigurationAsync(ExplainConfiguration configuration, int index)
+    [RequiresRootFact(Tools = ["setpriv", "bash", "timeout", "ip6tables-restore", "ip6tables-save"])]
+    public async Task Explain_AgainstOtherRulesThanTheLoadedOnes_Disagrees()
+    {
+        // The harness must be able to fail: load "-o 9090" but predict with the plan of plain istio-init defaults.
+        ExplainConfiguration loaded = ExplainConfiguration.All.Single(c => c.Name == "-o 9090");
+        ExplainConfiguration predicted = ExplainConfiguration.All[0];
+
+        (_, List<string> disagreements, _) = await RunConfigurationAsync(loaded, 99, predicted.Options);
+
+        _output.WriteLine(string.Join('\n', disagreements));
+        disagreements.Should().Contain(d => d.Contains("out-excluded-port-9090 (plan rules)", StringComparison.Ordinal));
+        disagreements.Should().NotContain(d => d.Contains("(live rules)", StringComparison.Ordinal));
+    }
+
+    private static async Task<(int Compared, List<string> Disagreements, List<OutcomeKind> Observed)> RunConfigurationAsync(
+        ExplainConfiguration configuration, int index, CaptureOptions? predictWith = null)
     {
         CaptureOptions options = configuration.Options;
-        RuleSet plan = new CaptureRuleBuilder().Build(options);
+        RuleSet loaded = new CaptureRuleBuilder().Build(options);
+        RuleSet plan = predictWith is null ? loaded : new CaptureRuleBuilder().Build(predictWith);
         using ExplainLab lab = ExplainLab.Create("hx");
-        lab.Apply(plan);
+        lab.Apply(loaded);
         IptablesState liveV4 = lab.Live(IpFamily.V4);
         IptablesState liveV6 = lab.Live(IpFamily.V6);
 
@@ -94,6 +120,7 @@ public sealed class ExplainKernelAgreementTests
         }
 
         var disagreements = new List<string>();
+        var observedKinds = new List<OutcomeKind>();
         int compared = 0;
         for (int i = 0; i < shapes.Count; i++)
         {
@@ -103,6 +130,10 @@ public sealed class ExplainKernelAgreementTests
             Outcome fromPlan = new PacketSimulator(plan.State(family), family, OwnerIds.NumericOnly, options).Explain(connection).Outcome;
             Outcome fromLive = new PacketSimulator(family == IpFamily.V4 ? liveV4 : liveV6, family, OwnerIds.NumericOnly).Explain(connection).Outcome;
             IReadOnlyCollection<Observation> seen = lab.Seen(tokens[i]);
+            if (seen.Count == 1)
+            {
+                observedKinds.Add(Classify(seen.First(), options).Kind);
+            }
             foreach ((string source, Outcome outcome) in new[] { ("plan", fromPlan), ("live", fromLive) })
             {
                 compared++;
@@ -114,7 +145,7 @@ public sealed class ExplainKernelAgreementTests
             }
         }
 
-        return (compared, disagreements);
+        return (compared, disagreements, observedKinds);
     }
 
     /// <summary>Null when what the kernel did is what <paramref name="expected"/> says; else what differs.</summary>
