@@ -7,7 +7,7 @@ namespace Capture.Init.Configuration;
 /// primary env &gt; default, see RULES.md) and validated. Immutable; <see cref="Default"/> is istio-iptables' defaults.
 /// Lists keep the order the user gave. "*" (all) is a separate flag, never an item.
 /// </summary>
-internal sealed record CaptureOptions
+internal sealed partial record CaptureOptions
 {
     /// <summary>istio-iptables' defaults, with no inbound capture and no outbound CIDR capture.</summary>
     public static CaptureOptions Default { get; } = new();

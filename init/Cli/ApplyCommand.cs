@@ -1,0 +1,104 @@
+using System.CommandLine;
+using Capture.Init.Configuration;
+using Capture.Init.Logging;
+using Capture.Init.Rendering;
+using Capture.Init.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Cli;
+
+/// <summary>
+/// The root verb, istio-iptables' only one: bind and validate the flags, read the host facts inside the target network
+/// namespace, build the plan, then print it (<c>--dry-run</c>) or hand it to the applier.
+/// </summary>
+internal static partial class ApplyCommand
+{
+    public static async Task<int> RunAsync(ParseResult parseResult, CaptureCliServices services, CancellationToken cancellationToken)
+    {
+        TextWriter error = services.Console.Error;
+        BindResult bound = CaptureOptionsBinder.Bind(parseResult, services.Environment);
+        if (!bound.Succeeded)
+        {
+            // Every problem, one line each; nothing has been changed.
+            foreach (string problem in bound.Errors)
+            {
+                await error.WriteLineAsync("capture-init: " + problem).ConfigureAwait(false);
+            }
+
+            return (int)ExitCode.Failure;
+        }
+
+        CaptureOptions options = bound.Options;
+        // Binding already refused a bad level, so this only converts.
+        LogLevel level = LogSettings.TryParseLevel(options.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
+        using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.LogAsJson));
+        ILogger logger = loggerFactory.CreateLogger("capture-init");
+        foreach (string warning in bound.Warnings)
+        {
+            Log.ConfigurationWarning(logger, warning);
+        }
+
+        try
+        {
+            ExitCode exitCode = await RunAsync(options, services, loggerFactory, logger, cancellationToken).ConfigureAwait(false);
+            return (int)exitCode;
+        }
+        catch (CaptureException exception)
+        {
+            await error.WriteLineAsync("capture-init: " + exception.Message).ConfigureAwait(false);
+            return (int)exception.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("capture-init: interrupted").ConfigureAwait(false);
+            return (int)ExitCode.Failure;
+        }
+#pragma warning disable CA1031 // The process boundary: anything unexpected is logged with its stack trace and exits 1.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.Unexpected(logger, exception);
+            return (int)ExitCode.Failure;
+        }
+    }
+
+    /// <summary>Facts, plan, then dry-run output or the applier. Separate from binding so tests can start from options.</summary>
+    public static async Task<ExitCode> RunAsync(
+        CaptureOptions options, CaptureCliServices services, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Addresses are per network namespace: detect them where the rules will go, not where capture-init runs.
+        CaptureOptions resolved = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
+        RuleSet plan = new CaptureRuleBuilder().Build(resolved);
+        foreach (string warning in plan.Warnings)
+        {
+            Log.PlanWarning(logger, warning);
+        }
+
+        Log.PlanBuilt(logger, plan.Ipv4Rules.Count, plan.Ipv6Enabled, plan.Ipv6Rules.Count, plan.RouteCommands.Count);
+        if (resolved.DryRun)
+        {
+            await services.Console.Out.WriteAsync(DryRunRenderer.Render(plan)).ConfigureAwait(false);
+            await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCode.Success;
+        }
+
+        ICaptureApplier applier = services.CreateApplier(loggerFactory);
+        return await applier.RunAsync(resolved, plan, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, EventName = "ConfigurationWarning", Message = "{Warning}")]
+        public static partial void ConfigurationWarning(ILogger logger, string warning);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, EventName = "PlanWarning", Message = "{Warning}")]
+        public static partial void PlanWarning(ILogger logger, string warning);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Debug, EventName = "PlanBuilt",
+            Message = "Plan: {Ipv4Rules} IPv4 rules, IPv6 {Ipv6Enabled} with {Ipv6Rules} rules, {RouteCommands} ip commands")]
+        public static partial void PlanBuilt(ILogger logger, int ipv4Rules, bool ipv6Enabled, int ipv6Rules, int routeCommands);
+
+        [LoggerMessage(EventId = 399, Level = LogLevel.Error, EventName = "Unexpected", Message = "capture-init failed unexpectedly")]
+        public static partial void Unexpected(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,22 @@
+using Capture.Init.Configuration;
+using Capture.Init.Console;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Cli;
+
+/// <summary>What a run of the CLI talks to; tests replace any of it.</summary>
+internal sealed record CaptureCliServices(
+    ICaptureConsole Console,
+    IProcessEnvironment Environment,
+    IHostFacts HostFacts,
+    INetworkNamespaceRunner NamespaceRunner,
+    Func<ILoggerFactory, ICaptureApplier> CreateApplier)
+{
+    /// <summary>The real process: stdout/stderr, environment, host facts, the applier.</summary>
+    public static CaptureCliServices CreateSystem() => new(
+        SystemConsole.Instance,
+        SystemProcessEnvironment.Instance,
+        SystemHostFacts.Instance,
+        CaptureApplierFactory.CreateNamespaceRunner(),
+        CaptureApplierFactory.CreateApplier);
+}

@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+using Capture.Init.Configuration;
+using Capture.Init.Logging;
+using Capture.Init.Rules;
+
+namespace Capture.Init.Cli;
+
+/// <summary>
+/// Binds every flag and environment variable to <see cref="CaptureOptions"/>, in one place. Values are converted here
+/// (reporting text that is not a number, a CIDR, a boolean…); ranges and cross-field rules are
+/// <see cref="CaptureOptions.Validate"/>'s. All problems are collected, none stops the others from being found.
+/// </summary>
+internal sealed partial class CaptureOptionsBinder
+{
+    private readonly ParseResult _parseResult;
+    private readonly IProcessEnvironment _environment;
+    private readonly List<string> _errors = [];
+    private readonly List<string> _warnings = [];
+
+    private CaptureOptionsBinder(ParseResult parseResult, IProcessEnvironment environment)
+    {
+        _parseResult = parseResult;
+        _environment = environment;
+    }
+
+    /// <summary>Binds and validates; the options are only meaningful when <see cref="BindResult.Succeeded"/>.</summary>
+    public static BindResult Bind(ParseResult parseResult, IProcessEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        ArgumentNullException.ThrowIfNull(environment);
+        var binder = new CaptureOptionsBinder(parseResult, environment);
+        CaptureOptions options = binder.BindAll();
+        if (binder._errors.Count == 0)
+        {
+            binder._errors.AddRange(options.Validate());
+        }
+        else
+        {
+            // Conversion problems first, then the range checks of whatever did convert.
+            foreach (string error in options.Validate())
+            {
+                if (!binder._errors.Contains(error))
+                {
+                    binder._errors.Add(error);
+                }
+            }
+        }
+
+        return new BindResult(options, binder._errors, binder._warnings);
+    }
+
+    /// <summary>
+    /// The one place precedence is decided, as RULES.md and istio-iptables have it:
+    /// command line &gt; additional env var &gt; primary env var &gt; default (null here).
+    /// An environment variable set to the empty string counts as unset (viper does the same); an explicit empty
+    /// argument (<c>-x ""</c>) is a value.
+    /// </summary>
+    private Setting? Resolve(CliFlag flag)
+    {
+        OptionResult? given = _parseResult.GetResult(flag.Option);
+        if (given is not null && !given.Implicit)
+        {
+            string value = given.Tokens.Count > 0 ? given.Tokens[^1].Value : (flag.IsBoolean ? "true" : "");
+            return new Setting(value, flag.DisplayName);
+        }
+
+        for (int i = flag.Environment.Count - 1; i >= 0; i--) // the additional variable (last) wins over the primary
+        {
+            string name = flag.Environment[i];
+            string? value = _environment.GetVariable(name);
+            if (!string.IsNullOrEmpty(value))
+            {
+                return new Setting(value, flag.DisplayName + " (from $" + name + ")");
+            }
+        }
+
+        return null;
+    }
+
+    private Setting? ResolveEnvironment(string name)
+    {
+        string? value = _environment.GetVariable(name);
+        return string.IsNullOrEmpty(value) ? null : new Setting(value, "$" + name);
+    }
+
+    private CaptureOptions BindAll()
+    {
+        CaptureOptions defaults = CaptureOptions.Default;
+        IReadOnlyList<string> uids = Ids(CaptureCliOptions.ProxyUid) ?? [DefaultProxyUid()];
+        IReadOnlyList<string> gids = Ids(CaptureCliOptions.ProxyGid) ?? uids;
+        (bool inboundAll, IReadOnlyList<int> inboundPorts) = PortsOrAll(CaptureCliOptions.InboundPorts);
+        (bool outboundAll, IReadOnlyList<IPNetwork> outboundCidrs) = CidrsOrAll(CaptureCliOptions.OutboundCidrs, allowAll: true);
+        (_, IReadOnlyList<IPNetwork> excludeCidrs) = CidrsOrAll(CaptureCliOptions.OutboundExcludeCidrs, allowAll: false);
+        (IReadOnlyList<string> groupsInclude, IReadOnlyList<string> groupsExclude) = OwnerGroups();
+        string logLevel = Text(CaptureCliOptions.LogOutputLevel) ?? defaults.LogOutputLevel;
+        if (!LogSettings.TryParseLevel(logLevel, out _))
+        {
+            _errors.Add($"{CaptureCliOptions.LogOutputLevel.DisplayName}: '{logLevel}' is not a log level (expected debug, info, warn, error, fatal or none, optionally as default:LEVEL)");
+        }
+
+        return defaults with
+        {
+            ProxyPort = Port(CaptureCliOptions.ProxyPort) ?? defaults.ProxyPort,
+            InboundCapturePort = Port(CaptureCliOptions.InboundCapturePort) ?? defaults.InboundCapturePort,
+            InboundTunnelPort = Port(CaptureCliOptions.InboundTunnelPort) ?? defaults.InboundTunnelPort,
+            ProxyUids = uids,
+            ProxyGids = gids,
+            InterceptionMode = Mode(),
+            InboundAllPorts = inboundAll,
+            InboundPorts = inboundPorts,
+            LocalExcludePorts = PortList(CaptureCliOptions.LocalExcludePorts),
+            ExcludeInterfaces = Interfaces(CaptureCliOptions.ExcludeInterfaces),
+            OutboundAllCidrs = outboundAll,
+            OutboundCidrs = outboundCidrs,
+            OutboundExcludeCidrs = excludeCidrs,
+            OutboundPorts = PortList(CaptureCliOptions.OutboundPorts),
+            OutboundExcludePorts = PortList(CaptureCliOptions.OutboundExcludePorts),
+            KubeVirtInterfaces = Interfaces(CaptureCliOptions.KubeVirtInterfaces),
+            TProxyMark = NonEmptyText(CaptureCliOptions.TProxyMark) ?? defaults.TProxyMark,
+            TProxyRouteTable = NonEmptyText(CaptureCliOptions.TProxyRouteTable) ?? defaults.TProxyRouteTable,
+            RedirectDns = Bool(CaptureCliOptions.RedirectDns),
+            CaptureAllDns = Bool(CaptureCliOptions.CaptureAllDns),
+            DropInvalid = Bool(CaptureCliOptions.DropInvalid),
+            DualStack = Bool(CaptureCliOptions.DualStack),
+            OwnerGroupsInclude = groupsInclude,
+            OwnerGroupsExclude = groupsExclude,
+            Ipv4LoopbackCidr = LoopbackCidr() ?? defaults.Ipv4LoopbackCidr,
+            Ipv6Mode = Ipv6(),
+            ResolvConfPath = NonEmptyText(CaptureCliOptions.ResolvConf) ?? defaults.ResolvConfPath,
+            DryRun = Bool(CaptureCliOptions.DryRun),
+            RunValidation = Bool(CaptureCliOptions.RunValidation),
+            SkipRuleApply = Bool(CaptureCliOptions.SkipRuleApply),
+            ProbePort = Port(CaptureCliOptions.ProbePort) ?? defaults.ProbePort,
+            ProbeTimeout = Duration(CaptureCliOptions.ProbeTimeout) ?? defaults.ProbeTimeout,
+            Reconcile = Bool(CaptureCliOptions.Reconcile),
+            CleanupOnly = Bool(CaptureCliOptions.CleanupOnly),
+            ForceApply = Bool(CaptureCliOptions.ForceApply),
+            NativeNftables = Bool(CaptureCliOptions.NativeNftables),
+            ForceIptablesBinary = NonEmptyText(CaptureCliOptions.ForceIptablesBinary),
+            NetworkNamespace = NonEmptyText(CaptureCliOptions.NetworkNamespace),
+            LogOutputLevel = logLevel,
+            LogAsJson = Bool(CaptureCliOptions.LogAsJson),
+        };
+    }
+
+    private string DefaultProxyUid()
+    {
+        string user = ResolveEnvironment(EnvironmentNames.EnvoyUser)?.Value ?? EnvironmentNames.DefaultEnvoyUser;
+        return _environment.LookupUserId(user) ?? EnvironmentNames.DefaultProxyId;
+    }
+
+    private readonly record struct Setting(string Value, string Source);
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Init.Rules;
+
+namespace Capture.Init.Configuration;
+
+internal sealed partial record CaptureOptions
+{
+    /// <summary>At most this many groups in <see cref="OwnerGroupsInclude"/> (istio-iptables' limit: one -m owner each in one rule).</summary>
+    public const int MaxOwnerGroups = 64;
+
+    /// <summary>
+    /// Every problem with these options, one line each naming the flag and the value; empty when they can be applied.
+    /// Covers what a typed value can still get wrong (ranges, loopback CIDR, group count, unsupported features).
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        CheckPort(errors, "-p/--envoy-port", ProxyPort);
+        CheckPort(errors, "-z/--inbound-capture-port", InboundCapturePort);
+        CheckPort(errors, "-e/--inbound-tunnel-port", InboundTunnelPort);
+        CheckPort(errors, "--iptables-probe-port", ProbePort);
+        CheckPorts(errors, "-b/--istio-inbound-ports", InboundPorts);
+        CheckPorts(errors, "-d/--istio-local-exclude-ports", LocalExcludePorts);
+        CheckPorts(errors, "-q/--istio-outbound-ports", OutboundPorts);
+        CheckPorts(errors, "-o/--istio-local-outbound-ports-exclude", OutboundExcludePorts);
+
+        if (OwnerGroupsInclude.Count > MaxOwnerGroups)
+        {
+            errors.Add($"$ISTIO_OUTBOUND_OWNER_GROUPS: {OwnerGroupsInclude.Count} groups given, at most {MaxOwnerGroups} are allowed");
+        }
+
+        IPNetwork loopback = Ipv4LoopbackCidr;
+        if (loopback.BaseAddress.AddressFamily != AddressFamily.InterNetwork
+            || !IPAddress.IsLoopback(loopback.BaseAddress)
+            || loopback.PrefixLength is < 8 or > 32)
+        {
+            errors.Add($"$ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR: '{loopback}' is not an IPv4 loopback CIDR with a mask of 8 to 32 (e.g. 127.0.0.1/32)");
+        }
+
+        if (!MarkText.TryParse(TProxyMark, out _))
+        {
+            errors.Add($"-t/--istio-inbound-tproxy-mark: '{TProxyMark}' is not a 32-bit mark (decimal or 0x hex)");
+        }
+
+        if (TProxyRouteTable.Length == 0 || !TProxyRouteTable.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            errors.Add($"-r/--istio-inbound-tproxy-route-table: '{TProxyRouteTable}' is not a routing table number or name");
+        }
+
+        if (ProbeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"--probe-timeout: '{ProbeTimeout}' must be longer than zero");
+        }
+
+        if (ForceIptablesBinary is not (null or "legacy" or "nft"))
+        {
+            errors.Add($"--force-iptables-binary: '{ForceIptablesBinary}' is not a backend (expected legacy or nft)");
+        }
+
+        if (NativeNftables)
+        {
+            errors.Add("--native-nftables: native nftables is not supported yet; leave it off to use iptables-restore");
+        }
+
+        return errors;
+    }
+
+    private static void CheckPort(List<string> errors, string flag, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            errors.Add($"{flag}: '{port}' is outside the port range 1-65535");
+        }
+    }
+
+    private static void CheckPorts(List<string> errors, string flag, IReadOnlyList<int> ports)
+    {
+        foreach (int port in ports)
+        {
+            CheckPort(errors, flag, port);
+        }
+    }
+}
