@@ -8,9 +8,9 @@ namespace Capture.Init.Cli;
 /// </summary>
 internal static class CaptureApplierFactory
 {
-    public static ICaptureApplier CreateApplier(ILoggerFactory loggerFactory) => new NotWiredApplier();
+    public static ICaptureApplier CreateApplier(ILoggerFactory loggerFactory) => new Applying.CaptureApplier(loggerFactory);
 
-    public static INetworkNamespaceRunner CreateNamespaceRunner() => new CurrentNamespaceRunner();
+    public static INetworkNamespaceRunner CreateNamespaceRunner() => new Applying.NetworkNamespaceRunner();
 
     private sealed class NotWiredApplier : ICaptureApplier
     {

@@ -1,0 +1,248 @@
+using Capture.Init.Cli;
+using Capture.Init.Configuration;
+using Capture.Init.Iptables;
+using Capture.Init.Rendering;
+using Capture.Init.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Applying;
+
+/// <summary>
+/// Makes the namespace match the plan (RULES.md, "Rendering and applying"), spending as few processes as possible:
+/// per family one <c>-save</c> (which also chooses the backend) and one <c>-restore</c> (apply, check, clean up, or
+/// guard + clean up + apply + unguard in a single payload); per family one <c>ip -batch</c> for TPROXY routing.
+/// </summary>
+internal sealed partial class CaptureApplier : ICaptureApplier
+{
+    private readonly ILogger _logger;
+    private readonly Func<CaptureOptions, IIptablesRunner> _runnerFactory;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _lockRetryDelay;
+
+    public CaptureApplier(ILoggerFactory loggerFactory)
+        : this(
+            loggerFactory.CreateLogger<CaptureApplier>(),
+            options => new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), loggerFactory.CreateLogger<ProcessIptablesRunner>()),
+            TimeProvider.System)
+    {
+    }
+
+    /// <summary>For tests: a fake runner, a fake clock, and no real waiting between xtables lock retries.</summary>
+    internal CaptureApplier(ILogger logger, Func<CaptureOptions, IIptablesRunner> runnerFactory, TimeProvider time, TimeSpan? lockRetryDelay = null)
+    {
+        _logger = logger;
+        _runnerFactory = runnerFactory;
+        _time = time;
+        _lockRetryDelay = lockRetryDelay;
+    }
+
+    public async Task<ExitCode> RunAsync(CaptureOptions options, RuleSet plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (options.NativeNftables)
+        {
+            throw new CaptureException("--native-nftables is not supported yet; leave it off to use iptables-nft");
+        }
+
+        string where = options.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
+        if (!options.SkipRuleApply)
+        {
+            IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
+            IptablesBackendDetector detector = new(commands, _logger);
+            BackendSelection[] selections = await Task.WhenAll(
+                plan.Families.Select(family => detector.DetectAsync(family, options.ForceIptablesBinary, cancellationToken))).ConfigureAwait(false);
+
+            string[] outcomes;
+            if (options.CleanupOnly)
+            {
+                outcomes = await Task.WhenAll(selections.Select(s => CleanupFamilyAsync(commands, s, plan.Rules(s.Backend.Family), cancellationToken))).ConfigureAwait(false);
+                await RoutesAsync(commands, plan, cleanup: true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                outcomes = await Task.WhenAll(selections.Select(s => ApplyFamilyAsync(commands, s, plan.Rules(s.Backend.Family), options, where, cancellationToken))).ConfigureAwait(false);
+                await RoutesAsync(commands, plan, cleanup: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            string outcome = string.Join("; ", outcomes);
+            Log.Finished(_logger, outcome, where);
+        }
+
+        if (options.RunValidation && !options.CleanupOnly)
+        {
+            RedirectValidator validator = new(_logger, _time);
+            if (!await validator.ValidateAsync(options, plan.Ipv6Enabled, cancellationToken).ConfigureAwait(false))
+            {
+                throw new CaptureException(
+                    $"validation failed: no connection to 127.0.0.6:{options.ProbePort} from uid {(options.ProxyUids.Count > 0 ? options.ProxyUids[0] : "?")} was redirected to " +
+                    $"127.0.0.1:{options.InboundCapturePort} within {options.ProbeTimeout.TotalSeconds} s in {where}",
+                    ExitCode.ValidationFailed);
+            }
+        }
+
+        return ExitCode.Success;
+    }
+
+    private static async Task<string> ApplyFamilyAsync(
+        IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CaptureOptions options, string where, CancellationToken cancellationToken)
+    {
+        IptablesBackend backend = selection.Backend;
+        string family = FamilyName(backend.Family);
+        IptablesState plan = IptablesState.FromRules(rules);
+        IptablesState live = Parse(selection);
+        StateAssessment assessment = StateAssessor.Assess(live, plan);
+        if (selection.SaveOutput.Contains(RestorePayloads.GuardComment, StringComparison.Ordinal))
+        {
+            assessment = new StateAssessment(StateKind.Drifted, [.. assessment.Differences, "filter: reconcile guard rules left by an interrupted run"]);
+        }
+
+        string payload = IptablesRestoreRenderer.Render(rules);
+        if (assessment.Kind == StateKind.Clean)
+        {
+            if (rules.Count > 0)
+            {
+                await RestoreOrRollBackAsync(commands, backend, payload, plan, "applying the rules", cancellationToken).ConfigureAwait(false);
+            }
+
+            return $"{family}: applied {rules.Count} rules via {backend}";
+        }
+
+        if (assessment.Kind == StateKind.Current && !options.ForceApply)
+        {
+            string check = RestorePayloads.Check(plan, out IReadOnlyDictionary<int, Rule> lines);
+            CommandResult checkResult = await commands.RestoreAsync(backend, check, cancellationToken).ConfigureAwait(false);
+            if (checkResult.Succeeded)
+            {
+                return $"{family}: {rules.Count} rules already current ({backend})";
+            }
+
+            string missing = RestorePayloads.FailedLine(checkResult.Stderr) is { } line && lines.TryGetValue(line, out Rule? rule)
+                ? $"{rule.Table.Name()}: the kernel does not hold '{rule.ToRestoreLine()}'"
+                : "the kernel's -C check failed: " + checkResult.Describe();
+            assessment = new StateAssessment(StateKind.Drifted, [missing]);
+        }
+
+        if (assessment.Kind == StateKind.Drifted && !options.Reconcile && !options.ForceApply)
+        {
+            throw new CaptureException(
+                $"{family} rules in {where} differ from the plan ({backend}); rerun with --reconcile to repair them: " +
+                string.Join("; ", assessment.Differences));
+        }
+
+        // Guard, clean up, apply, unguard: one restore, table blocks committed in order, so the DROP guard stands
+        // while our chains are replaced. If any block fails, RestoreOrRollBack removes guard and partial rules.
+        string reconcile = RestorePayloads.Guard() + RestorePayloads.Cleanup(live, plan, selection.SaveOutput) + payload + RestorePayloads.Unguard();
+        await RestoreOrRollBackAsync(commands, backend, reconcile, plan, "reconciling the rules", cancellationToken).ConfigureAwait(false);
+        return assessment.Kind == StateKind.Drifted
+            ? $"{family}: reconciled {assessment.Differences.Count} differences, applied {rules.Count} rules via {backend}"
+            : $"{family}: re-applied {rules.Count} rules via {backend} (--force-apply)";
+    }
+
+    private static async Task<string> CleanupFamilyAsync(IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CancellationToken cancellationToken)
+    {
+        IptablesBackend backend = selection.Backend;
+        IptablesState plan = IptablesState.FromRules(rules);
+        string payload = RestorePayloads.Cleanup(Parse(selection), plan, selection.SaveOutput);
+        if (payload.Length == 0)
+        {
+            return $"{FamilyName(backend.Family)}: nothing to clean up ({backend})";
+        }
+
+        CommandResult result = await commands.RestoreAsync(backend, payload, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            // Another writer changed the rules between our read and our write: read again and retry once.
+            CommandResult save = await commands.SaveAsync(backend, cancellationToken).ConfigureAwait(false);
+            BackendSelection fresh = selection with { SaveOutput = save.Stdout };
+            payload = RestorePayloads.Cleanup(Parse(fresh), plan, fresh.SaveOutput);
+            result = payload.Length == 0 ? result with { ExitCode = 0 } : await commands.RestoreAsync(backend, payload, cancellationToken).ConfigureAwait(false);
+            if (!save.Succeeded || !result.Succeeded)
+            {
+                throw new CaptureException("cleaning up failed: " + (save.Succeeded ? result : save).Describe());
+            }
+        }
+
+        return $"{FamilyName(backend.Family)}: cleaned up ({backend})";
+    }
+
+    /// <summary>Runs <paramref name="payload"/>; on failure removes whatever of ours (and any guard) is now live, then throws.</summary>
+    private static async Task RestoreOrRollBackAsync(
+        IptablesCommands commands, IptablesBackend backend, string payload, IptablesState plan, string what, CancellationToken cancellationToken)
+    {
+        CommandResult result = await commands.RestoreAsync(backend, payload, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return;
+        }
+
+        // A payload is committed table by table, so a failure in a later table can leave earlier ones applied (and the
+        // guard standing). Remove all of ours from a fresh read: better no capture and a clear error than half of it.
+        string rollback = "rolled back";
+        CommandResult save = await commands.SaveAsync(backend, CancellationToken.None).ConfigureAwait(false);
+        if (save.Succeeded)
+        {
+            string cleanup = RestorePayloads.Cleanup(IptablesSaveParser.Parse(save.Stdout), plan, save.Stdout);
+            if (cleanup.Length > 0)
+            {
+                CommandResult undone = await commands.RestoreAsync(backend, cleanup, CancellationToken.None).ConfigureAwait(false);
+                rollback = undone.Succeeded ? "rolled back" : "rollback failed too: " + undone.Describe();
+            }
+        }
+        else
+        {
+            rollback = "rollback impossible: " + save.Describe();
+        }
+
+        throw new CaptureException($"{what} with {backend.Restore} failed ({rollback}): {result.Describe()}");
+    }
+
+    private static async Task RoutesAsync(IptablesCommands commands, RuleSet plan, bool cleanup, CancellationToken cancellationToken)
+    {
+        if (plan.RouteCommands.Count == 0)
+        {
+            return;
+        }
+
+        IEnumerable<Task> batches = plan.RouteCommands.GroupBy(command => command.Family).Select(async group =>
+        {
+            IReadOnlyList<string> lines;
+            IReadOnlySet<int>? tolerated = null;
+            lines = cleanup ? RouteBatch.Cleanup(group) : RouteBatch.Apply(group, out tolerated);
+            CommandResult result = await commands.IpBatchAsync(group.Key, lines, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return;
+            }
+
+            IReadOnlyList<int> failed = RouteBatch.FailedLines(result.Stderr);
+            bool harmless = result.ExitCode != CommandResult.NotFoundExitCode && failed.Count > 0
+                && (tolerated is null || failed.All(tolerated.Contains));
+            if (!harmless)
+            {
+                throw new CaptureException($"{(cleanup ? "removing" : "setting up")} TPROXY routing failed: {result.Describe()}");
+            }
+        });
+        await Task.WhenAll(batches).ConfigureAwait(false);
+    }
+
+    private static IptablesState Parse(BackendSelection selection)
+    {
+        try
+        {
+            return IptablesSaveParser.Parse(selection.SaveOutput);
+        }
+        catch (FormatException exception)
+        {
+            throw new CaptureException($"cannot read the output of {selection.Backend.Save}: {exception.Message}", exception);
+        }
+    }
+
+    private static string FamilyName(IpFamily family) => family == IpFamily.V4 ? "IPv4" : "IPv6";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 410, Level = LogLevel.Information, EventName = "CaptureApplied", Message = "{Outcome} in {Where}")]
+        public static partial void Finished(ILogger logger, string outcome, string where);
+    }
+}

@@ -1,0 +1,115 @@
+using Capture.Init.Rules;
+
+namespace Capture.Init.Applying;
+
+/// <summary>
+/// Compares live rules (parsed iptables-save) with a plan, looking only at what is ours: the ISTIO_* chains, and in
+/// built-in chains the planned rules plus any rule jumping to one of our chains. Everything else in the namespace
+/// (another tool's rules) is ignored. Rules within a chain compare as multisets, as istio-iptables does: the kernel
+/// check that follows (<c>-C</c> for every planned rule) confirms each rule really is there.
+/// </summary>
+internal static class StateAssessor
+{
+    public static StateAssessment Assess(IptablesState live, IptablesState plan)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(plan);
+        var differences = new List<string>();
+        bool anyOursLive = false;
+
+        foreach (ChainState planned in plan.Chains)
+        {
+            ChainState? found = live.Find(planned.Table, planned.Name);
+            IReadOnlyList<Rule> liveRules = found is null
+                ? []
+                : planned.IsBuiltIn ? OursInBuiltIn(found, plan) : found.Rules;
+            if (found is not null && (!planned.IsBuiltIn || liveRules.Count > 0))
+            {
+                anyOursLive = true;
+            }
+
+            if (found is null && !planned.IsBuiltIn)
+            {
+                differences.Add($"{planned.Table.Name()} chain {planned.Name} is missing");
+                continue;
+            }
+
+            CompareRules(planned.Rules, liveRules, differences);
+        }
+
+        foreach (ChainState chain in live.Chains)
+        {
+            if (plan.Find(chain.Table, chain.Name) is not null)
+            {
+                continue;
+            }
+
+            if (ChainNames.IsOurs(chain.Name))
+            {
+                anyOursLive = true;
+                differences.Add($"{chain.Table.Name()} chain {chain.Name} is not in the plan ({chain.Rules.Count} rules)");
+            }
+            else if (chain.IsBuiltIn)
+            {
+                // A built-in chain the plan does not touch may still jump to one of our chains (left by another configuration).
+                foreach (Rule rule in OursInBuiltIn(chain, plan))
+                {
+                    anyOursLive = true;
+                    differences.Add($"{chain.Table.Name()}: unexpected rule '{rule.ToRestoreLine()}'");
+                }
+            }
+        }
+
+        if (!anyOursLive)
+        {
+            return StateAssessment.Clean;
+        }
+
+        return differences.Count == 0 ? StateAssessment.Current : new StateAssessment(StateKind.Drifted, differences);
+    }
+
+    /// <summary>The rules of a live built-in chain that belong to us: planned ones and jumps into our chains.</summary>
+    internal static IReadOnlyList<Rule> OursInBuiltIn(ChainState live, IptablesState plan)
+    {
+        IReadOnlyList<Rule> planned = plan.Rules(live.Table, live.Name);
+        var ours = new List<Rule>();
+        foreach (Rule rule in live.Rules)
+        {
+            if (planned.Contains(rule) || IsOurChain(rule.JumpChain, live.Table, plan))
+            {
+                ours.Add(rule);
+            }
+        }
+
+        return ours;
+    }
+
+    /// <summary>True when <paramref name="chain"/> is one of the ISTIO_* chains or a user chain of the plan.</summary>
+    internal static bool IsOurChain(string? chain, Table table, IptablesState plan)
+        => chain is not null
+           && !TableNames.IsBuiltInChain(chain)
+           && (ChainNames.IsOurs(chain) || plan.Find(table, chain) is not null);
+
+    private static void CompareRules(IReadOnlyList<Rule> planned, IReadOnlyList<Rule> live, List<string> differences)
+    {
+        // Multiset difference both ways; Rule equality is canonical (iptables-save spelling equals the plan's).
+        var remaining = new List<Rule>(live);
+        foreach (Rule rule in planned)
+        {
+            int index = remaining.IndexOf(rule);
+            if (index >= 0)
+            {
+                remaining.RemoveAt(index);
+            }
+            else
+            {
+                differences.Add($"{rule.Table.Name()}: missing rule '{rule.ToRestoreLine()}'");
+            }
+        }
+
+        foreach (Rule rule in remaining)
+        {
+            differences.Add($"{rule.Table.Name()}: unexpected rule '{rule.ToRestoreLine()}'");
+        }
+    }
+}
