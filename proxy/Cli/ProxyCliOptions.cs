@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Proxy.Cli;
+
+/// <summary>
+/// The one catalog of capture-proxy's flags and the environment variables that stand in for them, and the one place
+/// they are bound to <see cref="ProxyOptions"/>.
+/// </summary>
+/// <remarks>
+/// Precedence: a flag on the command line wins over its environment variable (<c>CAPTURE_PROXY_</c> + the flag in
+/// upper snake case), which wins over the default on <see cref="ProxyOptions"/>. Values are taken as text and parsed by
+/// <see cref="ValueParsers"/> whichever source they came from, so both accept the same spellings and every bad value,
+/// from either source, is reported in the same list as the validation problems.
+/// </remarks>
+internal static class ProxyCliOptions
+{
+    public const string EnvironmentPrefix = "CAPTURE_PROXY_";
+
+    public static readonly Option<string> OutboundPort = Text("--outbound-port", "port",
+        "Port the outbound capture listener binds (capture-init -p). Default: 15001.");
+
+    public static readonly Option<string> InboundPort = Text("--inbound-port", "port",
+        "Port the inbound capture listener binds (capture-init -z). Default: 15006.");
+
+    public static readonly Option<string> Mode = Text("--mode", "REDIRECT|TPROXY",
+        "Inbound interception mode, as given to capture-init -m. TPROXY needs CAP_NET_ADMIN. Default: REDIRECT.");
+
+    public static readonly Option<string> TproxyMark = Text("--tproxy-mark", "mark",
+        "fwmark for transparent upstream sockets in TPROXY mode (capture-init -t). Default: 1337.");
+
+    public static readonly Option<string> Workers = Text("--workers", "count",
+        "Event loops, each with its own epoll and SO_REUSEPORT listeners. Default: the processor count.");
+
+    public static readonly Option<string> ConnectTimeout = Text("--connect-timeout", "duration",
+        "Time allowed to connect upstream, retries included. Default: 10s.");
+
+    public static readonly Option<string> IdleTimeout = Text("--idle-timeout", "duration",
+        "Close a connection after this long with no bytes in either direction; 0 turns it off. Default: 1h.");
+
+    public static readonly Option<string> DrainDuration = Text("--drain-duration", "duration",
+        "On SIGTERM or /quitquitquit, how long open connections may finish before they are closed. Default: 5s.");
+
+    public static readonly Option<string> PipeSize = Text("--pipe-size", "bytes",
+        "Capacity of each splice pipe (power of two, 4Ki to 1Mi). Default: 64Ki.");
+
+    public static readonly Option<string> PipePoolSize = Text("--pipe-pool-size", "count",
+        "Idle pipe pairs kept for reuse per worker; 0 keeps none. Default: 64.");
+
+    public static readonly Option<string> ReadinessPort = Text("--readiness-port", "port",
+        "Port for GET /healthz/ready on all addresses; 0 turns it off. Default: 15021.");
+
+    public static readonly Option<string> MetricsPort = Text("--metrics-port", "port",
+        "Port for GET /stats/prometheus on all addresses; 0 turns it off. Default: 15090.");
+
+    public static readonly Option<string> Admin = Text("--admin", "address:port",
+        "Admin endpoint (POST /drain, /quitquitquit, /logging?level=); port 0 turns it off. Default: 127.0.0.1:15000.");
+
+    public static readonly Option<string> LogLevel = Text("--log-level", "level",
+        "trace, debug, info, warn, error, critical or off. Default: info.");
+
+    public static readonly Option<bool?> LogJson = Flag("--log-json",
+        "Write logs as one JSON object per line. Default: false.");
+
+    public static readonly Option<bool?> AccessLog = Flag("--access-log",
+        "Write one access-log line per connection (--access-log false turns it off). Default: true.");
+
+    /// <summary>Every option, in the order <c>--help</c> lists them.</summary>
+    public static IReadOnlyList<Option> All { get; } =
+    [
+        OutboundPort, InboundPort, Mode, TproxyMark, Workers, ConnectTimeout, IdleTimeout, DrainDuration, PipeSize,
+        PipePoolSize, ReadinessPort, MetricsPort, Admin, LogLevel, LogJson, AccessLog,
+    ];
+
+    /// <summary>The environment variable that stands in for a flag: <c>--idle-timeout</c> → <c>CAPTURE_PROXY_IDLE_TIMEOUT</c>.</summary>
+    public static string EnvironmentVariable(Option option) =>
+        EnvironmentPrefix + option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+
+    /// <summary>
+    /// Binds flags over environment over defaults. Returns the options (defaults where a value was bad) and every
+    /// problem found in the values; the caller adds <see cref="ProxyOptions.Validate"/>'s.
+    /// </summary>
+    public static (ProxyOptions Options, IReadOnlyList<string> Problems) Bind(ParseResult parseResult, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        ArgumentNullException.ThrowIfNull(environment);
+        Binder binder = new(parseResult, environment);
+        ProxyOptions defaults = ProxyOptions.Default;
+
+        ProxyOptions options = new()
+        {
+            OutboundPort = binder.Get<int>(OutboundPort, ValueParsers.TryParseInt, defaults.OutboundPort),
+            InboundPort = binder.Get<int>(InboundPort, ValueParsers.TryParseInt, defaults.InboundPort),
+            Mode = binder.Get<InterceptionMode>(Mode, ValueParsers.TryParseMode, defaults.Mode),
+            TproxyMark = binder.Get<uint>(TproxyMark, ValueParsers.TryParseUInt, defaults.TproxyMark),
+            Workers = binder.Get<int>(Workers, ValueParsers.TryParseInt, defaults.Workers),
+            ConnectTimeout = binder.Get<TimeSpan>(ConnectTimeout, ValueParsers.TryParseDuration, defaults.ConnectTimeout),
+            IdleTimeout = binder.Get<TimeSpan>(IdleTimeout, ValueParsers.TryParseDuration, defaults.IdleTimeout),
+            DrainDuration = binder.Get<TimeSpan>(DrainDuration, ValueParsers.TryParseDuration, defaults.DrainDuration),
+            PipeSize = binder.Get<int>(PipeSize, ValueParsers.TryParseByteSize, defaults.PipeSize),
+            PipePoolSize = binder.Get<int>(PipePoolSize, ValueParsers.TryParseInt, defaults.PipePoolSize),
+            ReadinessPort = binder.Get<int>(ReadinessPort, ValueParsers.TryParseInt, defaults.ReadinessPort),
+            MetricsPort = binder.Get<int>(MetricsPort, ValueParsers.TryParseInt, defaults.MetricsPort),
+            AdminEndpoint = binder.Get<IPEndPoint>(Admin, ValueParsers.TryParseEndpoint, defaults.AdminEndpoint),
+            LogLevel = binder.Get<LogLevel>(LogLevel, ValueParsers.TryParseLogLevel, defaults.LogLevel),
+            LogJson = binder.GetFlag(LogJson, defaults.LogJson),
+            AccessLog = binder.GetFlag(AccessLog, defaults.AccessLog),
+        };
+        return (options, binder.Problems);
+    }
+
+    private static Option<string> Text(string name, string helpName, string description) =>
+        new(name) { Description = $"{description} Env: {EnvironmentPrefix}{name.TrimStart('-').Replace('-', '_').ToUpperInvariant()}.", HelpName = helpName };
+
+    // bool? so that "not on the command line" (null) can fall through to the environment variable; a bare flag
+    // means true, and "--access-log false" turns a default-on switch off.
+    private static Option<bool?> Flag(string name, string description) =>
+        new(name)
+        {
+            Description = $"{description} Env: {EnvironmentPrefix}{name.TrimStart('-').Replace('-', '_').ToUpperInvariant()}.",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "true|false",
+        };
+
+    internal delegate bool TryParse<T>(string text, out T value, out string? error);
+
+    private sealed class Binder(ParseResult parseResult, Func<string, string?> environment)
+    {
+        public List<string> Problems { get; } = [];
+
+        public T Get<T>(Option<string> option, TryParse<T> parse, T fallback)
+        {
+            // argv > environment > default.
+            (string? text, string source) = parseResult.GetValue(option) is { } fromArgs
+                ? (fromArgs, option.Name)
+                : (environment(EnvironmentVariable(option)), EnvironmentVariable(option));
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (parse(text, out T value, out string? error))
+            {
+                return value;
+            }
+
+            Problems.Add($"{source} '{text}' is not valid: {error}.");
+            return fallback;
+        }
+
+        public bool GetFlag(Option<bool?> option, bool fallback)
+        {
+            // argv > environment > default; a bare "--log-json" parses as true.
+            if (parseResult.GetResult(option) is not null)
+            {
+                return parseResult.GetValue(option) ?? true;
+            }
+
+            string variable = EnvironmentVariable(option);
+            string? text = environment(variable);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (ValueParsers.TryParseBool(text, out bool value, out string? error))
+            {
+                return value;
+            }
+
+            Problems.Add($"{variable} '{text}' is not valid: {error}.");
+            return fallback;
+        }
+    }
+}

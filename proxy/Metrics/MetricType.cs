@@ -1,0 +1,11 @@
+namespace Capture.Proxy.Metrics;
+
+/// <summary>The Prometheus metric types capture-proxy exposes.</summary>
+internal enum MetricType
+{
+    /// <summary>Only goes up (restarts at zero with the process); names end in <c>_total</c>.</summary>
+    Counter,
+
+    /// <summary>Goes up and down: active connections, pooled pipes.</summary>
+    Gauge,
+}

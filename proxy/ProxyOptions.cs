@@ -1,0 +1,172 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Proxy;
+
+/// <summary>
+/// Everything capture-proxy can be told, bound once at startup from flags and environment variables
+/// (<see cref="Cli.ProxyCliOptions"/>), validated with <see cref="Validate"/>, then immutable.
+/// </summary>
+internal sealed record ProxyOptions
+{
+    /// <summary>The defaults, as documented on each property.</summary>
+    public static ProxyOptions Default { get; } = new();
+
+    /// <summary>Port the outbound capture listener binds (istio-iptables <c>-p</c>).</summary>
+    /// <remarks>Defaults to 15001, Istio's.</remarks>
+    public int OutboundPort { get; init; } = 15001;
+
+    /// <summary>Port the inbound capture listener binds (istio-iptables <c>-z</c>).</summary>
+    /// <remarks>Defaults to 15006, Istio's.</remarks>
+    public int InboundPort { get; init; } = 15006;
+
+    /// <summary>How inbound connections arrive: REDIRECT or TPROXY; must match capture-init's <c>-m</c>.</summary>
+    /// <remarks>Defaults to <see cref="InterceptionMode.Redirect"/>.</remarks>
+    public InterceptionMode Mode { get; init; } = InterceptionMode.Redirect;
+
+    /// <summary>fwmark set on transparent upstream sockets in TPROXY mode (istio-iptables <c>-t</c>).</summary>
+    /// <remarks>Defaults to 1337, Istio's.</remarks>
+    public uint TproxyMark { get; init; } = 1337;
+
+    /// <summary>Number of event loops, each with its own epoll and <c>SO_REUSEPORT</c> listeners.</summary>
+    /// <remarks>Defaults to <see cref="Environment.ProcessorCount"/>.</remarks>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long an upstream connect may take, retries included, before the client connection is closed.</summary>
+    /// <remarks>Defaults to 10 s.</remarks>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A connection with no bytes moving in either direction for this long is closed; zero turns it off.</summary>
+    /// <remarks>Defaults to 1 h, Envoy's TCP proxy default.</remarks>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>On SIGTERM or <c>/quitquitquit</c>, how long open connections may keep running before they are closed.</summary>
+    /// <remarks>Defaults to 5 s.</remarks>
+    public TimeSpan DrainDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Capacity requested for each splice pipe with F_SETPIPE_SZ, in bytes; a power of two of at least one page.</summary>
+    /// <remarks>Defaults to 64 KiB, the kernel's default pipe size (per-UID pipe memory is limited, see PROXY.md).</remarks>
+    public int PipeSize { get; init; } = 64 * 1024;
+
+    /// <summary>Most idle pipe pairs kept for reuse per worker; zero creates and closes a pair per transfer.</summary>
+    /// <remarks>Defaults to 64.</remarks>
+    public int PipePoolSize { get; init; } = 64;
+
+    /// <summary>Port of the readiness endpoint <c>GET /healthz/ready</c> (all addresses); zero turns it off.</summary>
+    /// <remarks>Defaults to 15021, Istio's.</remarks>
+    public int ReadinessPort { get; init; } = 15021;
+
+    /// <summary>Port of the Prometheus endpoint <c>GET /stats/prometheus</c> (all addresses); zero turns it off.</summary>
+    /// <remarks>Defaults to 15090, Istio's.</remarks>
+    public int MetricsPort { get; init; } = 15090;
+
+    /// <summary>Address and port of the admin endpoints (<c>/drain</c>, <c>/quitquitquit</c>, <c>/logging</c>); port zero turns them off.</summary>
+    /// <remarks>Defaults to 127.0.0.1:15000, Istio's; keep it on loopback, it can stop the proxy.</remarks>
+    public IPEndPoint AdminEndpoint { get; init; } = new(IPAddress.Loopback, 15000);
+
+    /// <summary>Minimum level of diagnostic logs; can be changed at run time with <c>POST /logging?level=</c>.</summary>
+    /// <remarks>Defaults to <see cref="LogLevel.Information"/>.</remarks>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Write logs as one JSON object per line instead of plain text.</summary>
+    /// <remarks>Defaults to false.</remarks>
+    public bool LogJson { get; init; }
+
+    /// <summary>Write one access-log line per finished connection (category <c>Capture.Proxy.AccessLog</c>).</summary>
+    /// <remarks>Defaults to true.</remarks>
+    public bool AccessLog { get; init; } = true;
+
+    /// <summary>Smallest pipe the kernel accepts: one page.</summary>
+    internal const int MinPipeSize = 4096;
+
+    /// <summary>Largest pipe an unprivileged process may ask for: <c>/proc/sys/fs/pipe-max-size</c> defaults to 1 MiB.</summary>
+    internal const int MaxPipeSize = 1024 * 1024;
+
+    /// <summary>Upper bound on workers: beyond this the per-worker listeners and pools only cost memory.</summary>
+    internal const int MaxWorkers = 256;
+
+    /// <summary>Checks every option and returns one line per problem; empty when the options can be used.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        List<string> problems = [];
+
+        CheckPort(problems, "--outbound-port", OutboundPort, allowZero: false);
+        CheckPort(problems, "--inbound-port", InboundPort, allowZero: false);
+        CheckPort(problems, "--readiness-port", ReadinessPort, allowZero: true);
+        CheckPort(problems, "--metrics-port", MetricsPort, allowZero: true);
+        CheckPort(problems, "--admin", AdminEndpoint.Port, allowZero: true);
+
+        // Two listeners cannot share a port; the capture listeners use SO_REUSEPORT among their own workers only.
+        (string Name, int Port)[] ports =
+        [
+            ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--readiness-port", ReadinessPort),
+            ("--metrics-port", MetricsPort), ("--admin", AdminEndpoint.Port),
+        ];
+        for (int i = 0; i < ports.Length; i++)
+        {
+            for (int j = i + 1; j < ports.Length; j++)
+            {
+                if (ports[i].Port != 0 && ports[i].Port == ports[j].Port)
+                {
+                    problems.Add($"{ports[i].Name} and {ports[j].Name} are both {ports[i].Port}: each listener needs its own port.");
+                }
+            }
+        }
+
+        if (!Enum.IsDefined(Mode))
+        {
+            problems.Add($"--mode {Mode} is not REDIRECT or TPROXY.");
+        }
+
+        if (TproxyMark == 0)
+        {
+            problems.Add("--tproxy-mark must not be 0: an unmarked packet would match it.");
+        }
+
+        if (Workers < 1 || Workers > MaxWorkers)
+        {
+            problems.Add($"--workers {Workers} is out of range: use 1 to {MaxWorkers}.");
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"--connect-timeout {ConnectTimeout} must be positive.");
+        }
+
+        if (IdleTimeout < TimeSpan.Zero)
+        {
+            problems.Add($"--idle-timeout {IdleTimeout} must not be negative (0 turns it off).");
+        }
+
+        if (DrainDuration < TimeSpan.Zero)
+        {
+            problems.Add($"--drain-duration {DrainDuration} must not be negative.");
+        }
+
+        if (PipeSize < MinPipeSize || PipeSize > MaxPipeSize || !int.IsPow2(PipeSize))
+        {
+            problems.Add($"--pipe-size {PipeSize} must be a power of two from {MinPipeSize} to {MaxPipeSize} bytes.");
+        }
+
+        if (PipePoolSize < 0)
+        {
+            problems.Add($"--pipe-pool-size {PipePoolSize} must not be negative.");
+        }
+
+        if (LogLevel is < LogLevel.Trace or > LogLevel.None)
+        {
+            problems.Add($"--log-level {LogLevel} is not a log level.");
+        }
+
+        return problems;
+    }
+
+    private static void CheckPort(List<string> problems, string flag, int port, bool allowZero)
+    {
+        int lowest = allowZero ? 0 : 1;
+        if (port < lowest || port > IPEndPoint.MaxPort)
+        {
+            problems.Add($"{flag} {port} is out of range: use {lowest} to {IPEndPoint.MaxPort}{(allowZero ? " (0 turns it off)" : "")}.");
+        }
+    }
+}

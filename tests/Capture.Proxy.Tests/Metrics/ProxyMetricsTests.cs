@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Capture.Proxy.Metrics;
+
+namespace Capture.Proxy.Tests.Metrics;
+
+public partial class ProxyMetricsTests
+{
+    private static ConnectionRecord Record(TrafficDirection direction, long up, long down, long spliced, ConnectionEnd end, FailureCause? failure = null) =>
+        new(direction, new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Parse("10.0.0.2"), 80), up, down, spliced,
+            TimeSpan.FromMilliseconds(12), end, failure);
+
+    [Fact]
+    public void Events_UpdateTheExposedCounters()
+    {
+        ProxyMetrics metrics = new();
+
+        metrics.ConnectionAccepted(TrafficDirection.Outbound);
+        metrics.ConnectionAccepted(TrafficDirection.Outbound);
+        metrics.ConnectionAccepted(TrafficDirection.Inbound);
+        metrics.ConnectionClosed(Record(TrafficDirection.Outbound, 100, 2000, 1900, ConnectionEnd.Completed));
+        metrics.ConnectAttemptFailed(TrafficDirection.Inbound, FailureCause.ConnectionRefused);
+        metrics.ConnectionClosed(Record(TrafficDirection.Inbound, 0, 0, 0, ConnectionEnd.Failed, FailureCause.ConnectionRefused));
+        metrics.LoopRefused(TrafficDirection.Outbound);
+        metrics.AcceptFailed(FailureCause.DescriptorLimit);
+        metrics.PipePoolChanged(idlePipes: 6, leasedPipes: 2);
+        string text = metrics.ToPrometheusText();
+
+        text.Should().Contain("capture_connections_accepted_total{direction=\"outbound\"} 2\n")
+            .And.Contain("capture_connections_accepted_total{direction=\"inbound\"} 1\n")
+            .And.Contain("capture_connections_active{direction=\"outbound\"} 1\n")
+            .And.Contain("capture_connections_active{direction=\"inbound\"} 0\n")
+            .And.Contain("capture_connections_closed_total{direction=\"outbound\",end=\"completed\"} 1\n")
+            .And.Contain("capture_connections_failed_total{direction=\"inbound\",cause=\"connection_refused\"} 1\n")
+            .And.Contain("capture_upstream_connect_failures_total{direction=\"inbound\",cause=\"connection_refused\"} 1\n")
+            .And.Contain("capture_accept_failures_total{cause=\"descriptor_limit\"} 1\n")
+            .And.Contain("capture_loops_refused_total{direction=\"outbound\"} 1\n")
+            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 100\n")
+            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"downstream\"} 2000\n")
+            .And.Contain("capture_bytes_spliced_total{direction=\"outbound\"} 1900\n")
+            .And.Contain("capture_bytes_copied_total{direction=\"outbound\"} 200\n")
+            .And.Contain("capture_pipe_pool_pipes{state=\"idle\"} 6\n")
+            .And.Contain("capture_pipe_pool_pipes{state=\"leased\"} 2\n");
+        metrics.Active(TrafficDirection.Outbound).Should().Be(1);
+    }
+
+    [Fact]
+    public void ToPrometheusText_IsWellFormed_EachFamilyOnceWithHelpAndTypeBeforeItsSamples()
+    {
+        ProxyMetrics metrics = new();
+        metrics.ConnectionAccepted(TrafficDirection.Inbound);
+
+        string[] lines = metrics.ToPrometheusText().Split('\n');
+
+        lines[^1].Should().BeEmpty("the text ends with a line feed");
+        HashSet<string> families = [];
+        string? current = null;
+        foreach (string line in lines[..^1])
+        {
+            if (line.StartsWith("# HELP ", StringComparison.Ordinal))
+            {
+                current = line.Split(' ')[2];
+                families.Add(current).Should().BeTrue($"{current} is described once");
+            }
+            else if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            {
+                line.Should().MatchRegex($"^# TYPE {current} (counter|gauge)$");
+                if (current!.EndsWith("_total", StringComparison.Ordinal))
+                {
+                    line.Should().EndWith(" counter");
+                }
+            }
+            else
+            {
+                Match sample = SampleLine().Match(line);
+                sample.Success.Should().BeTrue($"'{line}' is a sample line");
+                sample.Groups["name"].Value.Should().Be(current, "samples follow their own family's HELP and TYPE");
+            }
+        }
+
+        families.Should().Contain(["capture_connections_accepted_total", "capture_connections_active", "capture_connections_failed_total",
+            "capture_bytes_total", "capture_bytes_spliced_total", "capture_bytes_copied_total", "capture_upstream_connect_failures_total",
+            "capture_loops_refused_total", "capture_pipe_pool_pipes"]);
+    }
+
+    [Fact]
+    public async Task ConnectionAccepted_FromManyThreads_CountsEveryOne()
+    {
+        ProxyMetrics metrics = new();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                metrics.ConnectionAccepted(TrafficDirection.Outbound);
+                metrics.ConnectionClosed(Record(TrafficDirection.Outbound, 1, 1, 0, ConnectionEnd.Completed));
+            }
+        })));
+
+        metrics.ToPrometheusText().Should().Contain("capture_connections_accepted_total{direction=\"outbound\"} 80000\n")
+            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 80000\n");
+        metrics.Active(TrafficDirection.Outbound).Should().Be(0);
+    }
+
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9]+$""")]
+    private static partial Regex SampleLine();
+}
