@@ -29,6 +29,16 @@ public struct NativeSocketAddress : IEquatable<NativeSocketAddress>
     /// <summary>The port in host byte order.</summary>
     public readonly int Port => BinaryPrimitives.ReverseEndianness(In.sin_port);
 
+    /// <summary>The same address with <paramref name="port"/> (host byte order).</summary>
+    public readonly NativeSocketAddress WithPort(int port)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        NativeSocketAddress copy = this;
+        copy.In.sin_port = BinaryPrimitives.ReverseEndianness((ushort)port);
+        return copy;
+    }
+
     /// <summary>The socklen_t for this family: 16 for IPv4, 28 for IPv6.</summary>
     internal readonly uint Length => In.sin_family == Interop.Libc.AF_INET6 ? (uint)SizeOfIn6 : SizeOfIn;
 

@@ -180,6 +180,12 @@ public static unsafe class Sockets
         ? SetInt(fd, Interop.Libc.SOL_IPV6, Interop.Libc.IPV6_FREEBIND, enabled ? 1 : 0)
         : SetInt(fd, Interop.Libc.SOL_IP, Interop.Libc.IP_FREEBIND, enabled ? 1 : 0);
 
+    /// <summary>
+    /// IP_BIND_ADDRESS_NO_PORT: bind(2) with port 0 reserves only the address; the port is chosen at connect(2)
+    /// against the full 4-tuple, so one fixed source address (127.0.0.6) is not limited to one ephemeral range.
+    /// </summary>
+    public static Errno SetBindAddressNoPort(int fd, bool enabled) => SetInt(fd, Interop.Libc.SOL_IP, Interop.Libc.IP_BIND_ADDRESS_NO_PORT, enabled ? 1 : 0);
+
     public static Errno GetReceiveBufferSize(int fd, out int size) => GetInt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVBUF, out size);
 
     /// <summary>close(2), never retried (see <see cref="SafeFileDescriptor"/>).</summary>

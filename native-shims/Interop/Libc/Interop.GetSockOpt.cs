@@ -19,6 +19,7 @@ internal static partial class Interop
         internal const int SOL_IP = 0;
         internal const int IP_FREEBIND = 15;
         internal const int IP_TRANSPARENT = 19;
+        internal const int IP_BIND_ADDRESS_NO_PORT = 24;
         /// <summary>linux/netfilter_ipv4.h: fills a sockaddr_in with the pre-NAT destination.</summary>
         internal const int SO_ORIGINAL_DST = 80;
 

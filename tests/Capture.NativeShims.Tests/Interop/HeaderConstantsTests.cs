@@ -12,7 +12,7 @@ public class HeaderConstantsTests
         { nameof(SOL_SOCKET), SOL_SOCKET }, { nameof(SO_REUSEADDR), SO_REUSEADDR }, { nameof(SO_ERROR), SO_ERROR },
         { nameof(SO_SNDBUF), SO_SNDBUF }, { nameof(SO_RCVBUF), SO_RCVBUF }, { nameof(SO_KEEPALIVE), SO_KEEPALIVE },
         { nameof(SO_LINGER), SO_LINGER }, { nameof(SO_REUSEPORT), SO_REUSEPORT }, { nameof(SO_MARK), SO_MARK },
-        { nameof(SOL_IP), SOL_IP }, { nameof(IP_FREEBIND), IP_FREEBIND }, { nameof(IP_TRANSPARENT), IP_TRANSPARENT },
+        { nameof(SOL_IP), SOL_IP }, { nameof(IP_FREEBIND), IP_FREEBIND }, { nameof(IP_TRANSPARENT), IP_TRANSPARENT }, { nameof(IP_BIND_ADDRESS_NO_PORT), IP_BIND_ADDRESS_NO_PORT },
         { nameof(SO_ORIGINAL_DST), SO_ORIGINAL_DST }, { nameof(IP6T_SO_ORIGINAL_DST), IP6T_SO_ORIGINAL_DST },
         { nameof(SOL_IPV6), SOL_IPV6 }, { nameof(IPV6_V6ONLY), IPV6_V6ONLY }, { nameof(IPV6_TRANSPARENT), IPV6_TRANSPARENT },
         { nameof(IPV6_FREEBIND), IPV6_FREEBIND }, { nameof(SOL_TCP), SOL_TCP }, { nameof(TCP_NODELAY), TCP_NODELAY },

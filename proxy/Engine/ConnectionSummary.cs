@@ -1,0 +1,42 @@
+using Capture.NativeShims;
+
+namespace Capture.Proxy.Engine;
+
+/// <summary>What a connection did, reported once when it closes.</summary>
+internal readonly struct ConnectionSummary
+{
+    internal ConnectionSummary(in ConnectionInfo info, ConnectionEndReason endReason, Errno error, long bytesUpstream, long bytesDownstream,
+        long splicedBytes, long copiedBytes, TimeSpan duration)
+    {
+        Info = info;
+        EndReason = endReason;
+        Error = error;
+        BytesUpstream = bytesUpstream;
+        BytesDownstream = bytesDownstream;
+        SplicedBytes = splicedBytes;
+        CopiedBytes = copiedBytes;
+        Duration = duration;
+    }
+
+    public ConnectionInfo Info { get; }
+
+    public ConnectionEndReason EndReason { get; }
+
+    /// <summary>The errno behind <see cref="EndReason"/> when there was one.</summary>
+    public Errno Error { get; }
+
+    /// <summary>Bytes delivered from the client to the upstream.</summary>
+    public long BytesUpstream { get; }
+
+    /// <summary>Bytes delivered from the upstream to the client.</summary>
+    public long BytesDownstream { get; }
+
+    /// <summary>Of all bytes delivered (both directions), those moved by splice(2).</summary>
+    public long SplicedBytes { get; }
+
+    /// <summary>Of all bytes delivered (both directions), those copied through a user-space buffer.</summary>
+    public long CopiedBytes { get; }
+
+    /// <summary>From accept to close.</summary>
+    public TimeSpan Duration { get; }
+}

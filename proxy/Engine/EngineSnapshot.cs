@@ -1,0 +1,8 @@
+namespace Capture.Proxy.Engine;
+
+/// <summary>Gauges read at scrape time (summed over all event loops; each value is read without a global lock).</summary>
+/// <param name="ActiveConnections">Accepted and not yet closed.</param>
+/// <param name="PipesPooled">Idle pipes kept for reuse.</param>
+/// <param name="PipesLeased">Pipes lent to connections with bytes in flight.</param>
+/// <param name="Listening">True once every listener is bound, false after drain starts.</param>
+internal readonly record struct EngineSnapshot(long ActiveConnections, long PipesPooled, long PipesLeased, bool Listening);

@@ -1,0 +1,28 @@
+using Capture.NativeShims;
+
+namespace Capture.Proxy.Engine;
+
+/// <summary>
+/// What the engine reports, for metrics and the access log. Called on the event-loop threads, concurrently from
+/// several loops: implementations must be thread-safe, fast, non-blocking and must not throw.
+/// </summary>
+internal interface IProxyEvents
+{
+    /// <summary>A listener accepted a connection (before the original destination is checked).</summary>
+    void ConnectionAccepted(in ConnectionInfo connection);
+
+    /// <summary>The upstream handshake completed after <paramref name="attempts"/> attempt(s).</summary>
+    void UpstreamConnected(in ConnectionInfo connection, TimeSpan connectDuration, int attempts);
+
+    /// <summary>No upstream connection could be made; the client connection is reset next (and reported closed).</summary>
+    void ConnectFailed(in ConnectionInfo connection, ConnectFailure cause, Errno error, int attempts);
+
+    /// <summary>The original destination is one of our own listeners: refused with a reset (and reported closed).</summary>
+    void LoopRefused(in ConnectionInfo connection);
+
+    /// <summary>Every accepted connection ends here exactly once.</summary>
+    void ConnectionClosed(in ConnectionSummary summary);
+
+    /// <summary>accept4 failed for lack of resources (EMFILE/ENFILE/ENOBUFS/ENOMEM); a pending client was refused or delayed.</summary>
+    void AcceptFailed(TrafficDirection direction, Errno error);
+}

@@ -1,0 +1,288 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Proxy.Listening;
+using Capture.Proxy.Reactor;
+using Capture.Proxy.Relaying;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Proxy.Engine;
+
+/// <summary>
+/// The data path: <see cref="ProxyEngineOptions.Workers"/> event loops, each with its own epoll and SO_REUSEPORT
+/// listeners on the outbound and inbound ports (IPv4 and IPv6), relaying with splice.
+/// </summary>
+/// <remarks>
+/// Lifecycle: <see cref="Start"/> binds every listener (throws <see cref="ProxyStartException"/> with a one-line reason)
+/// and starts the loops, after which the proxy is ready; <see cref="BeginDrain"/> closes the listeners and lets open
+/// connections finish for <see cref="ProxyEngineOptions.DrainDuration"/>, then resets the rest; <see cref="Completion"/>
+/// (and <see cref="RunAsync"/>) completes when every loop has stopped, faulted if a loop failed.
+/// </remarks>
+internal sealed partial class ProxyEngine : IAsyncDisposable
+{
+    private readonly ProxyEngineOptions _options;
+    private readonly IProxyEvents _events;
+    private readonly ILogger _logger;
+    private readonly IOriginalDestinationResolver _resolver;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private EventLoop[] _loops = [];
+    private LoopGuard? _guard;
+    private Task? _completion;
+    private bool _draining;
+
+    public ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory)
+        : this(options, events, loggerFactory, resolver: null, timeProvider: null)
+    {
+    }
+
+    /// <summary>Tests pass a <paramref name="resolver"/> (e.g. <see cref="FixedDestinationResolver"/>) to run without iptables.</summary>
+    internal ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IOriginalDestinationResolver? resolver,
+        TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options;
+        _events = events;
+        _logger = loggerFactory.CreateLogger<ProxyEngine>();
+        _resolver = resolver ?? new OriginalDestinationResolver(options.InboundMode);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Bound outbound listener endpoints (one per family), after <see cref="Start"/>.</summary>
+    public IReadOnlyList<IPEndPoint> OutboundEndPoints { get; private set; } = [];
+
+    /// <summary>Bound inbound listener endpoints (one per family), after <see cref="Start"/>.</summary>
+    public IReadOnlyList<IPEndPoint> InboundEndPoints { get; private set; } = [];
+
+    /// <summary>True once started and until drain begins: what readiness (15021) should report.</summary>
+    public bool IsListening => _completion is not null && !_draining && !_completion.IsCompleted;
+
+    /// <summary>Accepted and not yet closed, over all loops.</summary>
+    public long ActiveConnections
+    {
+        get
+        {
+            long total = 0;
+            foreach (EventLoop loop in _loops)
+            {
+                total += loop.ActiveConnections;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Completes when every loop has stopped (after drain or stop); faulted if a loop failed.</summary>
+    public Task Completion => _completion ?? Task.CompletedTask;
+
+    /// <summary>Gauges for the metrics endpoint.</summary>
+    public EngineSnapshot Snapshot()
+    {
+        long pooled = 0;
+        long leased = 0;
+        foreach (EventLoop loop in _loops)
+        {
+            pooled += loop.Pipes.Pooled;
+            leased += loop.Pipes.Leased;
+        }
+
+        return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening);
+    }
+
+    /// <summary>Validates the options, binds every listener and starts the loops. Idempotent.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_completion is not null)
+            {
+                return;
+            }
+
+            IReadOnlyList<string> problems = _options.Validate();
+            if (problems.Count > 0)
+            {
+                throw new ProxyStartException("invalid engine options: " + string.Join("; ", problems));
+            }
+
+            List<EventLoop> loops = [];
+            ConnectRetryPolicy retry = new(_options.ConnectRetries, _options.ConnectRetryDelay, _timeProvider, _stopping.Token);
+            try
+            {
+                List<ListenerSocket[]> listeners = OpenListeners();
+                _guard = new LoopGuard([.. OutboundEndPoints.Select(e => e.Port).Concat(InboundEndPoints.Select(e => e.Port)).Distinct()]);
+                ILogger loopLogger = _logger;
+                for (int i = 0; i < _options.Workers; i++)
+                {
+                    loops.Add(new EventLoop(i, _options, _events, _resolver, _guard, retry, loopLogger, listeners[i]));
+                }
+            }
+            catch
+            {
+                foreach (EventLoop loop in loops)
+                {
+                    loop.Dispose();
+                }
+
+                _guard?.Dispose();
+                throw;
+            }
+
+            _loops = [.. loops];
+            foreach (EventLoop loop in _loops)
+            {
+                loop.Start();
+            }
+
+            _completion = WaitForLoopsAsync();
+            Log.Listening(_logger, OutboundEndPoints, InboundEndPoints, _options.InboundMode, _options.Workers);
+        }
+    }
+
+    /// <summary>Starts if needed and completes with the engine. Cancelling <paramref name="cancellationToken"/> stops at once (resets open connections); for a graceful stop call <see cref="BeginDrain"/>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        using CancellationTokenRegistration registration = cancellationToken.Register(static s => ((ProxyEngine)s!).Stop(), this);
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting (closes the listeners) and lets open connections finish for the drain duration.</summary>
+    public void BeginDrain()
+    {
+        lock (_gate)
+        {
+            if (_draining || _completion is null)
+            {
+                return;
+            }
+
+            _draining = true;
+        }
+
+        Log.Draining(_logger, ActiveConnections, _options.DrainDuration);
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Post(LoopCommand.Drain);
+        }
+    }
+
+    /// <summary>Stops now: resets every open connection and ends the loops.</summary>
+    public void Stop()
+    {
+        _stopping.Cancel();
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Post(LoopCommand.Stop);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        try
+        {
+            await Completion.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A failed loop was already logged and surfaced through Completion; disposal still releases everything.
+        }
+
+        _stopping.Dispose();
+        _guard?.Dispose();
+    }
+
+    private async Task WaitForLoopsAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_loops.Select(l => l.Completion)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (EventLoop loop in _loops)
+            {
+                loop.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One listener per loop for each (direction, address). With port 0 (tests) the first loop's bind picks the port
+    /// and the other loops join it through SO_REUSEPORT.
+    /// </summary>
+    private List<ListenerSocket[]> OpenListeners()
+    {
+        List<List<ListenerSocket>> perLoop = [.. Enumerable.Range(0, _options.Workers).Select(_ => new List<ListenerSocket>())];
+        List<IPEndPoint> outbound = [];
+        List<IPEndPoint> inbound = [];
+        try
+        {
+            foreach ((TrafficDirection direction, int port) in new[] { (TrafficDirection.Outbound, _options.OutboundPort), (TrafficDirection.Inbound, _options.InboundPort) })
+            {
+                bool transparent = direction == TrafficDirection.Inbound && _options.InboundMode == InboundMode.Tproxy;
+                foreach (IPAddress address in _options.ListenAddresses)
+                {
+                    IPEndPoint endPoint = new(address, port);
+                    for (int i = 0; i < _options.Workers; i++)
+                    {
+                        ListenerSocket? listener = ListenerSocket.Open(direction, endPoint, transparent, _options.ListenBacklog);
+                        if (listener is null)
+                        {
+                            Log.FamilyUnavailable(_logger, endPoint);
+                            break;
+                        }
+
+                        perLoop[i].Add(listener);
+                        if (i == 0)
+                        {
+                            endPoint = listener.EndPoint;
+                            (direction == TrafficDirection.Outbound ? outbound : inbound).Add(listener.EndPoint);
+                        }
+                    }
+                }
+            }
+        }
+        catch
+        {
+            foreach (ListenerSocket listener in perLoop.SelectMany(l => l))
+            {
+                listener.Dispose();
+            }
+
+            throw;
+        }
+
+        if (outbound.Count == 0 || inbound.Count == 0)
+        {
+            foreach (ListenerSocket listener in perLoop.SelectMany(l => l))
+            {
+                listener.Dispose();
+            }
+
+            throw new ProxyStartException("no listen address could be bound (is IPv4 disabled too?)");
+        }
+
+        OutboundEndPoints = outbound;
+        InboundEndPoints = inbound;
+        return [.. perLoop.Select(l => l.ToArray())];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, EventName = "Listening",
+            Message = "Listening: outbound {Outbound}, inbound {Inbound} ({InboundMode}), {Workers} event loop(s)")]
+        public static partial void Listening(ILogger logger, IReadOnlyList<IPEndPoint> outbound, IReadOnlyList<IPEndPoint> inbound, InboundMode inboundMode, int workers);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, EventName = "FamilyUnavailable",
+            Message = "Not listening on {EndPoint}: the address family is not available on this host")]
+        public static partial void FamilyUnavailable(ILogger logger, IPEndPoint endPoint);
+
+        [LoggerMessage(EventId = 108, Level = LogLevel.Information, EventName = "Draining",
+            Message = "Draining: listeners closed, {Active} connection(s) open, reset after {DrainDuration}")]
+        public static partial void Draining(ILogger logger, long active, TimeSpan drainDuration);
+    }
+}

@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
+using Capture.Proxy.Listening;
+using Capture.Proxy.Relaying;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Proxy.Reactor;
+
+/// <summary>
+/// One event loop: a dedicated thread, its own epoll, its own SO_REUSEPORT listeners, and every connection those
+/// listeners accepted. Nothing here is shared with other loops except the events sink; other threads talk to it
+/// only through <see cref="Post"/>.
+/// </summary>
+internal sealed partial class EventLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const int ScratchSize = 64 * 1024;
+    private const long MaxWaitMilliseconds = 1000;
+
+    private readonly int _index;
+    private readonly IOriginalDestinationResolver _resolver;
+    private readonly LoopGuard _guard;
+    private readonly ListenerSocket[] _listeners;
+    private readonly ConcurrentQueue<LoopCommand> _commands = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly NativeSocketAddress _passthroughV4;
+    private readonly NativeSocketAddress _passthroughV6;
+    private readonly long _connectTimeoutMs;
+    private readonly long _idleTimeoutMs;
+    private readonly long _sweepIntervalMs;
+    private readonly int _wakeFd;
+    private readonly Stack<int> _freeSlots = new();
+    private Connection?[] _slots = new Connection?[64];
+    private int _slotCount;
+    private uint _nextGeneration = 1;
+    private List<Connection> _runnable = new(16);
+    private List<Connection> _running = new(16);
+    private Thread? _thread;
+    private long _nextSweepMs;
+    private long _drainDeadlineMs = long.MaxValue;
+    private bool _draining;
+    private bool _stopping;
+    private long _active;
+
+    public EventLoop(int index, ProxyEngineOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
+        ConnectRetryPolicy retryPolicy, ILogger logger, ListenerSocket[] listeners)
+    {
+        _index = index;
+        Options = options;
+        Events = events;
+        _resolver = resolver;
+        _guard = guard;
+        RetryPolicy = retryPolicy;
+        Logger = logger;
+        _listeners = listeners;
+        _passthroughV4 = NativeSocketAddress.From(options.InboundPassthroughSourceV4, 0);
+        _passthroughV6 = NativeSocketAddress.From(options.InboundPassthroughSourceV6, 0);
+        _connectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
+        _idleTimeoutMs = options.IdleTimeout == Timeout.InfiniteTimeSpan ? 0 : (long)options.IdleTimeout.TotalMilliseconds;
+        // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
+        long shortest = _idleTimeoutMs > 0 ? Math.Min(_connectTimeoutMs, _idleTimeoutMs) : _connectTimeoutMs;
+        _sweepIntervalMs = Math.Clamp(shortest / 8, 5, 1000);
+        Pipes = new PipePool(options.PipeSize, options.PipePoolSize);
+        Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
+        Epoll = Epoll.Create(MaxEvents);
+        SysResult wake = EventFd.Create(nonBlocking: true);
+        _wakeFd = wake.IsSuccess ? wake.Value : throw new ProxyStartException($"eventfd failed: {wake.Error}");
+        Check(Epoll.Add(_wakeFd, EpollEvents.EPOLLIN, LoopToken.Wake), "epoll_ctl(eventfd)");
+        for (int i = 0; i < listeners.Length; i++)
+        {
+            Check(Epoll.Add(listeners[i].Fd, EpollEvents.EPOLLIN, LoopToken.Listener(i)), "epoll_ctl(listener)");
+        }
+
+        InitializeAcceptReserve();
+    }
+
+    public ProxyEngineOptions Options { get; }
+
+    public IProxyEvents Events { get; }
+
+    public ILogger Logger { get; }
+
+    public ConnectRetryPolicy RetryPolicy { get; }
+
+    public Epoll Epoll { get; }
+
+    public PipePool Pipes { get; }
+
+    /// <summary>The copy path's buffer: one per loop, pinned, never handed out beyond one recv/send pair.</summary>
+    public byte[] Scratch { get; }
+
+    /// <summary>Milliseconds (Environment.TickCount64) sampled once per wake-up.</summary>
+    public long NowMs { get; private set; }
+
+    public long ActiveConnections => Interlocked.Read(ref _active);
+
+    public Task Completion => _completion.Task;
+
+    public bool IsListening => !_draining && !_stopping;
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"capture-loop-{_index}" };
+        _thread.Start();
+    }
+
+    /// <summary>Thread-safe: queues <paramref name="command"/> and wakes the loop.</summary>
+    public void Post(LoopCommand command)
+    {
+        _commands.Enqueue(command);
+        EventFd.Signal(_wakeFd); // cannot fail in a way that matters: EAGAIN means already signalled
+    }
+
+    public NativeSocketAddress PassthroughSource(AddressFamily family) =>
+        family == AddressFamily.InterNetworkV6 ? _passthroughV6 : _passthroughV4;
+
+    public void MarkRunnable(Connection connection)
+    {
+        if (!connection.InRunnable)
+        {
+            connection.InRunnable = true;
+            _runnable.Add(connection);
+        }
+    }
+
+    /// <summary>Called by a connection as it closes: frees its slot.</summary>
+    public void Release(Connection connection)
+    {
+        _slots[connection.Slot] = null;
+        _freeSlots.Push(connection.Slot);
+        Interlocked.Decrement(ref _active);
+    }
+
+    public void Dispose()
+    {
+        foreach (ListenerSocket listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        Pipes.Dispose();
+        Epoll.Dispose();
+        Sockets.Close(_wakeFd); // teardown: nothing to do about a failed close
+        CloseAcceptReserve();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            Loop();
+            _completion.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            Log.LoopFailed(Logger, _index, ex);
+            _completion.TrySetException(ex);
+        }
+        finally
+        {
+            AbortAll(ConnectionEndReason.Drained);
+        }
+    }
+
+    private void Loop()
+    {
+        NowMs = Environment.TickCount64;
+        _nextSweepMs = NowMs + _sweepIntervalMs;
+        while (true)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            if (_draining && (Interlocked.Read(ref _active) == 0 || NowMs >= _drainDeadlineMs))
+            {
+                return; // the finally in Run resets whatever is still open at the deadline
+            }
+
+            SysResult waited = Epoll.Wait(ComputeTimeout());
+            if (!waited.IsSuccess)
+            {
+                throw new NativeCallException("epoll_wait", waited.Error);
+            }
+
+            NowMs = Environment.TickCount64;
+            for (int i = 0; i < waited.Value; i++)
+            {
+                Dispatch(Epoll.GetEvent(i));
+            }
+
+            RunRunnable();
+            if (NowMs >= _nextSweepMs)
+            {
+                Sweep();
+                _nextSweepMs = NowMs + _sweepIntervalMs;
+            }
+        }
+    }
+
+    private int ComputeTimeout()
+    {
+        if (_runnable.Count > 0 || !_commands.IsEmpty)
+        {
+            return 0;
+        }
+
+        long until = Math.Min(_nextSweepMs, _drainDeadlineMs);
+        until = Math.Min(until, _listenersPausedUntilMs);
+        return (int)Math.Clamp(until - Environment.TickCount64, 0, MaxWaitMilliseconds);
+    }
+
+    private void Dispatch(EpollEvent e)
+    {
+        ulong token = e.Data;
+        switch (LoopToken.Kind(token))
+        {
+            case LoopToken.KindWake:
+                EventFd.Drain(_wakeFd);
+                RunCommands();
+                break;
+            case LoopToken.KindListener:
+                int index = LoopToken.Slot(token);
+                if (index < _listeners.Length && _listeners[index].IsOpen)
+                {
+                    AcceptBatch(_listeners[index]);
+                }
+
+                break;
+            default:
+                int slot = LoopToken.Slot(token);
+                Connection? connection = slot < _slotCount ? _slots[slot] : null;
+                if (connection is not null && connection.Generation == LoopToken.Generation(token))
+                {
+                    connection.OnSocketEvents(LoopToken.Kind(token) == LoopToken.KindClient, e.Events);
+                }
+
+                break;
+        }
+    }
+
+    private void RunCommands()
+    {
+        while (_commands.TryDequeue(out LoopCommand command))
+        {
+            switch (command.Kind)
+            {
+                case LoopCommandKind.Attempt:
+                    if (IsCurrent(command.Run!))
+                    {
+                        command.Run!.Connection.RetryAttempt(command.Run);
+                    }
+                    else
+                    {
+                        command.Run!.Complete(Errno.ECONNABORTED);
+                    }
+
+                    break;
+                case LoopCommandKind.GiveUp:
+                    if (IsCurrent(command.Run!))
+                    {
+                        command.Run!.Connection.GiveUp(command.Run, command.Error);
+                    }
+
+                    break;
+                case LoopCommandKind.Drain:
+                    BeginDrain();
+                    break;
+                case LoopCommandKind.Stop:
+                    _stopping = true;
+                    break;
+            }
+        }
+    }
+
+    private bool IsCurrent(RetryRun run)
+    {
+        Connection connection = run.Connection;
+        return connection.Slot < _slotCount && ReferenceEquals(_slots[connection.Slot], connection) && connection.Generation == run.Generation;
+    }
+
+    private void BeginDrain()
+    {
+        if (_draining)
+        {
+            return;
+        }
+
+        _draining = true;
+        _drainDeadlineMs = Environment.TickCount64 + (long)Options.DrainDuration.TotalMilliseconds;
+        foreach (ListenerSocket listener in _listeners)
+        {
+            listener.Dispose(); // stop accepting: the kernel resets what waits in the accept queue
+        }
+    }
+
+    private void RunRunnable()
+    {
+        if (_runnable.Count == 0)
+        {
+            return;
+        }
+
+        (_running, _runnable) = (_runnable, _running);
+        foreach (Connection connection in _running)
+        {
+            connection.InRunnable = false;
+            if (connection.State != ConnectionState.Closed)
+            {
+                connection.PumpBoth();
+            }
+        }
+
+        _running.Clear();
+    }
+
+    private void Sweep()
+    {
+        long now = NowMs;
+        for (int i = 0; i < _slotCount; i++)
+        {
+            _slots[i]?.Sweep(now, _connectTimeoutMs, _idleTimeoutMs);
+        }
+
+        ResumeListenersIfDue(now);
+    }
+
+    private void AbortAll(ConnectionEndReason reason)
+    {
+        for (int i = 0; i < _slotCount; i++)
+        {
+            _slots[i]?.Abort(reason);
+        }
+    }
+
+    private int AllocateSlot()
+    {
+        if (_freeSlots.TryPop(out int slot))
+        {
+            return slot;
+        }
+
+        if (_slotCount == _slots.Length)
+        {
+            Array.Resize(ref _slots, _slots.Length * 2);
+        }
+
+        return _slotCount++;
+    }
+
+    private static void Check(Errno error, string call)
+    {
+        if (error != Errno.None)
+        {
+            throw new ProxyStartException($"{call} failed: {error}");
+        }
+    }
+
+    internal IPEndPoint[] ListenerEndPoints(TrafficDirection direction) =>
+        [.. _listeners.Where(l => l.Direction == direction).Select(l => l.EndPoint)];
+}

@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
+
+namespace Capture.Proxy.Relaying;
+
+internal sealed partial class Connection
+{
+    // Never SPLICE_F_MORE: it corks like TCP_CORK and has caused a steady 200 ms delay on request/response traffic.
+    private const SpliceFlags Flags = SpliceFlags.SPLICE_F_MOVE | SpliceFlags.SPLICE_F_NONBLOCK;
+
+    /// <summary>Read/write steps per direction per turn, so one busy connection cannot starve the others on its loop.</summary>
+    private const int StepBudget = 16;
+
+    private enum PumpOutcome
+    {
+        Idle,
+        MoreWork,
+        Closed,
+    }
+
+    /// <summary>Moves what can be moved in both directions; queues itself if either ran out of budget.</summary>
+    public void PumpBoth()
+    {
+        PumpOutcome up = Pump(_up);
+        if (up == PumpOutcome.Closed)
+        {
+            return;
+        }
+
+        PumpOutcome down = Pump(_down);
+        if (down == PumpOutcome.Closed)
+        {
+            return;
+        }
+
+        if (up == PumpOutcome.MoreWork || down == PumpOutcome.MoreWork)
+        {
+            _loop.MarkRunnable(this);
+        }
+    }
+
+    private PumpOutcome Pump(RelayHalf half)
+    {
+        int source = half.FromClient ? _clientFd : _upstreamFd;
+        int sink = half.FromClient ? _upstreamFd : _clientFd;
+        ref bool readable = ref half.FromClient ? ref _clientReadable : ref _upstreamReadable;
+        ref bool writable = ref half.FromClient ? ref _upstreamWritable : ref _clientWritable;
+        bool retriedFullPipe = false;
+
+        for (int step = 0; step < StepBudget; step++)
+        {
+            if (half.Finished)
+            {
+                return PumpOutcome.Idle;
+            }
+
+            // 1. Deliver what is held, in arrival order.
+            if (half.BacklogCount > 0)
+            {
+                if (!writable)
+                {
+                    return PumpOutcome.Idle;
+                }
+
+                SysResult sent = Sockets.Send(sink, half.Backlog.AsSpan(half.BacklogOffset, half.BacklogCount));
+                if (sent.IsSuccess)
+                {
+                    Delivered(half, sent.Value, spliced: false);
+                    half.BacklogOffset += sent.Value;
+                    half.BacklogCount -= sent.Value;
+                    if (half.BacklogCount == 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(half.Backlog!);
+                        half.Backlog = null;
+                    }
+
+                    continue;
+                }
+
+                if (sent.Error == Errno.EAGAIN)
+                {
+                    writable = false;
+                    return PumpOutcome.Idle;
+                }
+
+                SideFailed(client: !half.FromClient, sent.Error);
+                return PumpOutcome.Closed;
+            }
+
+            if (half.InPipe > 0 && writable)
+            {
+                SysResult moved = Splicing.Move(half.Pipe.ReadFd, sink, half.InPipe, Flags);
+                if (moved.IsSuccess)
+                {
+                    half.InPipe -= moved.Value;
+                    Delivered(half, moved.Value, spliced: true);
+                }
+                else if (moved.Error == Errno.EAGAIN)
+                {
+                    writable = false;
+                }
+                else
+                {
+                    SideFailed(client: !half.FromClient, moved.Error);
+                    return PumpOutcome.Closed;
+                }
+            }
+
+            // 2. FIN goes out only after every byte before it.
+            if (half.SourceEof)
+            {
+                return half.InPipe > 0 ? PumpOutcome.Idle : FinishHalf(half, sink);
+            }
+
+            if (!readable)
+            {
+                ReleaseEmptyPipe(half);
+                return PumpOutcome.Idle;
+            }
+
+            // 3. Read more: splice while a burst is large, copy small reads (one recv+send beats two splices).
+            if (half.Pipe.IsValid || (half.PreferSplice && _loop.Pipes.TryLease(_loop.NowMs, out half.Pipe)))
+            {
+                int space = half.Pipe.Capacity - half.InPipe;
+                if (space <= 0)
+                {
+                    if (!writable || retriedFullPipe)
+                    {
+                        return PumpOutcome.Idle;
+                    }
+
+                    retriedFullPipe = true;
+                    continue;
+                }
+
+                SysResult read = Splicing.Move(source, half.Pipe.WriteFd, space, Flags);
+                if (read.IsSuccess)
+                {
+                    if (read.Value == 0)
+                    {
+                        half.SourceEof = true; // splice(2) from a socket returns 0 once the peer has shut down its write side
+                    }
+                    else
+                    {
+                        half.InPipe += read.Value;
+                        half.Burst += read.Value;
+                        LastActivityMs = _loop.NowMs;
+                    }
+
+                    continue;
+                }
+
+                if (read.Error != Errno.EAGAIN)
+                {
+                    SideFailed(client: half.FromClient, read.Error);
+                    return PumpOutcome.Closed;
+                }
+
+                // EAGAIN is ambiguous: with an empty pipe the socket is drained; with bytes in the pipe the pipe may
+                // be full (by its slots, one per skb, before its byte capacity), so flush and ask once more.
+                if (half.InPipe == 0)
+                {
+                    readable = false;
+                    EndBurst(half);
+                    ReleaseEmptyPipe(half);
+                    return PumpOutcome.Idle;
+                }
+
+                if (!writable || retriedFullPipe)
+                {
+                    return PumpOutcome.Idle;
+                }
+
+                retriedFullPipe = true;
+                continue;
+            }
+
+            PumpOutcome? copied = CopyOnce(half, source, sink, ref readable, ref writable);
+            if (copied is { } outcome)
+            {
+                return outcome;
+            }
+        }
+
+        return PumpOutcome.MoreWork;
+    }
+
+    /// <summary>One recv into the loop's scratch buffer and one send; what the sink refuses goes to a rented backlog.</summary>
+    private PumpOutcome? CopyOnce(RelayHalf half, int source, int sink, ref bool readable, ref bool writable)
+    {
+        byte[] scratch = _loop.Scratch;
+        int threshold = _loop.Options.CopyThreshold;
+        // A probe read of `threshold` bytes; without a pipe to switch to (pool exhausted), read the whole buffer.
+        int size = half.PreferSplice || threshold == 0 ? scratch.Length : Math.Min(threshold, scratch.Length);
+        SysResult read = Sockets.Receive(source, scratch.AsSpan(0, size));
+        if (!read.IsSuccess)
+        {
+            if (read.Error == Errno.EAGAIN)
+            {
+                readable = false;
+                EndBurst(half);
+                return PumpOutcome.Idle;
+            }
+
+            SideFailed(client: half.FromClient, read.Error);
+            return PumpOutcome.Closed;
+        }
+
+        int count = read.Value;
+        if (count == 0)
+        {
+            half.SourceEof = true;
+            return null;
+        }
+
+        half.Burst += count;
+        LastActivityMs = _loop.NowMs;
+        if (count == size && threshold > 0)
+        {
+            half.PreferSplice = true; // a full probe: this is bulk, splice the rest of the burst
+        }
+
+        int sent = 0;
+        if (writable)
+        {
+            SysResult result = Sockets.Send(sink, scratch.AsSpan(0, count));
+            if (result.IsSuccess)
+            {
+                sent = result.Value;
+                Delivered(half, sent, spliced: false);
+            }
+            else if (result.Error == Errno.EAGAIN)
+            {
+                writable = false;
+            }
+            else
+            {
+                SideFailed(client: !half.FromClient, result.Error);
+                return PumpOutcome.Closed;
+            }
+        }
+
+        int remaining = count - sent;
+        if (remaining > 0)
+        {
+            half.Backlog = ArrayPool<byte>.Shared.Rent(remaining);
+            scratch.AsSpan(sent, remaining).CopyTo(half.Backlog);
+            half.BacklogOffset = 0;
+            half.BacklogCount = remaining;
+        }
+
+        return null;
+    }
+
+    private PumpOutcome FinishHalf(RelayHalf half, int sink)
+    {
+        // The peer's FIN is forwarded as ours. ENOTCONN means the sink is already fully closed: nothing left to tell it.
+        Sockets.Shutdown(sink, SocketShutdown.Send);
+        half.Finished = true;
+        ReleaseEmptyPipe(half);
+        RelayHalf other = half.FromClient ? _down : _up;
+        if (other.Finished)
+        {
+            Close(ConnectionEndReason.Completed, Errno.None, resetClient: false, resetUpstream: false);
+            return PumpOutcome.Closed;
+        }
+
+        return PumpOutcome.Idle;
+    }
+
+    private void Delivered(RelayHalf half, int bytes, bool spliced)
+    {
+        half.Bytes += bytes;
+        if (spliced)
+        {
+            half.Spliced += bytes;
+        }
+        else
+        {
+            half.Copied += bytes;
+        }
+
+        LastActivityMs = _loop.NowMs;
+    }
+
+    private void EndBurst(RelayHalf half)
+    {
+        int threshold = _loop.Options.CopyThreshold;
+        if (threshold > 0 && half.Burst < threshold)
+        {
+            half.PreferSplice = false;
+        }
+
+        half.Burst = 0;
+    }
+
+    /// <summary>Pipes are leased only while bytes are in flight: an empty pipe goes back as soon as the burst ends.</summary>
+    private void ReleaseEmptyPipe(RelayHalf half)
+    {
+        if (half.Pipe.IsValid && half.InPipe == 0)
+        {
+            _loop.Pipes.Return(half.Pipe, empty: true);
+            half.Pipe = SplicePipe.None;
+        }
+    }
+}

@@ -1,0 +1,401 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
+using Capture.Proxy.Reactor;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Proxy.Relaying;
+
+/// <summary>
+/// One proxied connection: the client socket, the upstream socket and a small state machine, driven entirely by its
+/// event loop's thread. Both sockets are non-blocking and registered edge-triggered; the readable/writable flags
+/// remember readiness until a call returns EAGAIN.
+/// </summary>
+internal sealed partial class Connection
+{
+    private const EpollEvents SocketEvents = EpollEvents.EPOLLIN | EpollEvents.EPOLLOUT | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLET;
+
+    private readonly EventLoop _loop;
+    private readonly RelayHalf _up = new(fromClient: true);
+    private readonly RelayHalf _down = new(fromClient: false);
+    private int _clientFd;
+    private int _upstreamFd = -1;
+    private bool _clientReadable;
+    private bool _clientWritable;
+    private bool _upstreamReadable;
+    private bool _upstreamWritable;
+    private int _attempts;
+    private long _connectStartedTimestamp;
+    private RetryRun? _retry;
+
+    public Connection(EventLoop loop, int slot, uint generation, in ConnectionInfo info, int clientFd)
+    {
+        _loop = loop;
+        Slot = slot;
+        Generation = generation;
+        Info = info;
+        _clientFd = clientFd;
+        LastActivityMs = loop.NowMs;
+        bool spliceFirst = loop.Options.CopyThreshold == 0;
+        _up.PreferSplice = spliceFirst;
+        _down.PreferSplice = spliceFirst;
+    }
+
+    public int Slot { get; }
+
+    public uint Generation { get; }
+
+    public ConnectionInfo Info { get; }
+
+    public ConnectionState State { get; private set; } = ConnectionState.Connecting;
+
+    public long LastActivityMs { get; private set; }
+
+    public long ConnectStartedMs { get; private set; }
+
+    /// <summary>Queued on the loop's runnable list (a pump ran out of budget with work left).</summary>
+    public bool InRunnable { get; set; }
+
+    /// <summary>Registers the client socket and starts the first upstream attempt.</summary>
+    public void Start()
+    {
+        Sockets.SetNoDelay(_clientFd, true); // a proxy must not add Nagle delay to what it forwards; failure only costs latency
+        Errno registered = _loop.Epoll.Add(_clientFd, SocketEvents, LoopToken.Client(Slot, Generation));
+        if (registered != Errno.None)
+        {
+            Close(ConnectionEndReason.Failed, registered, resetClient: true, resetUpstream: false);
+            return;
+        }
+
+        Errno started = StartAttempt();
+        if (started != Errno.None)
+        {
+            OnAttemptFailed(started);
+        }
+    }
+
+    /// <summary>Called on the loop thread when the retry policy asks for another attempt.</summary>
+    public void RetryAttempt(RetryRun run)
+    {
+        if (State != ConnectionState.RetryWait || !ReferenceEquals(run, _retry))
+        {
+            run.Complete(Errno.ECONNABORTED);
+            return;
+        }
+
+        Errno started = StartAttempt();
+        if (started != Errno.None)
+        {
+            OnAttemptFailed(started);
+        }
+    }
+
+    /// <summary>Called on the loop thread when the retry policy gave up.</summary>
+    public void GiveUp(RetryRun run, Errno error)
+    {
+        if (State == ConnectionState.RetryWait && ReferenceEquals(run, _retry))
+        {
+            FailConnect(error);
+        }
+    }
+
+    public void OnSocketEvents(bool client, EpollEvents events)
+    {
+        if (State == ConnectionState.Closed)
+        {
+            return;
+        }
+
+        if (!client && State == ConnectionState.Connecting)
+        {
+            OnConnectEvents(events);
+            return;
+        }
+
+        if ((events & EpollEvents.EPOLLERR) != 0)
+        {
+            int fd = client ? _clientFd : _upstreamFd;
+            if (fd >= 0 && Sockets.GetPendingError(fd, out Errno pending) == Errno.None && pending != Errno.None)
+            {
+                SideFailed(client, pending);
+                return;
+            }
+        }
+
+        if ((events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
+        {
+            if (client) { _clientReadable = true; } else { _upstreamReadable = true; }
+        }
+
+        if ((events & (EpollEvents.EPOLLOUT | EpollEvents.EPOLLHUP)) != 0)
+        {
+            if (client) { _clientWritable = true; } else { _upstreamWritable = true; }
+        }
+
+        if (State == ConnectionState.Relaying)
+        {
+            PumpBoth();
+        }
+    }
+
+    /// <summary>Connect timeout and idle timeout, checked by the loop's periodic sweep.</summary>
+    public void Sweep(long nowMs, long connectTimeoutMs, long idleTimeoutMs)
+    {
+        if (State == ConnectionState.Connecting && nowMs - ConnectStartedMs >= connectTimeoutMs)
+        {
+            OnAttemptFailed(Errno.ETIMEDOUT);
+        }
+        else if (State == ConnectionState.Relaying && idleTimeoutMs > 0 && nowMs - LastActivityMs >= idleTimeoutMs)
+        {
+            Close(ConnectionEndReason.IdleTimeout, Errno.None, resetClient: false, resetUpstream: false);
+        }
+    }
+
+    /// <summary>Resets both sides now (drain period over, engine stopping).</summary>
+    public void Abort(ConnectionEndReason reason) => Close(reason, Errno.None, resetClient: true, resetUpstream: true);
+
+    private Errno StartAttempt()
+    {
+        _attempts++;
+        ConnectStartedMs = _loop.NowMs;
+        _connectStartedTimestamp = Stopwatch.GetTimestamp();
+        State = ConnectionState.Connecting;
+        NativeSocketAddress destination = Info.Destination;
+        SysResult created = Sockets.CreateTcp(destination.Family, nonBlocking: true);
+        if (!created.IsSuccess)
+        {
+            return created.Error;
+        }
+
+        _upstreamFd = created.Value;
+        _upstreamReadable = _upstreamWritable = false;
+        Errno error = ConfigureUpstream(_upstreamFd, destination.Family);
+        if (error == Errno.None)
+        {
+            error = _loop.Epoll.Add(_upstreamFd, SocketEvents, LoopToken.Upstream(Slot, Generation));
+        }
+
+        if (error == Errno.None)
+        {
+            error = Sockets.Connect(_upstreamFd, destination);
+        }
+
+        switch (error)
+        {
+            case Errno.EINPROGRESS:
+                return Errno.None; // EPOLLOUT reports the outcome
+            case Errno.None:
+                OnConnected();
+                return Errno.None;
+            default:
+                CloseUpstreamQuietly();
+                return error;
+        }
+    }
+
+    private Errno ConfigureUpstream(int fd, AddressFamily family)
+    {
+        Sockets.SetNoDelay(fd, true); // latency only; not worth failing the connection over
+        if (Info.Direction != TrafficDirection.Inbound)
+        {
+            return Errno.None;
+        }
+
+        ProxyEngineOptions options = _loop.Options;
+        NativeSocketAddress source;
+        if (options.InboundMode == InboundMode.Tproxy)
+        {
+            // Keep the client's address toward the app: a transparent socket may bind a non-local address, and
+            // the mark makes the mangle rules leave our own upstream traffic alone.
+            Errno transparent = Sockets.SetTransparent(fd, family, true);
+            if (transparent != Errno.None)
+            {
+                return transparent;
+            }
+
+            Errno mark = Sockets.SetMark(fd, options.TproxyMark);
+            if (mark != Errno.None)
+            {
+                return mark;
+            }
+
+            source = Info.Source.WithPort(0);
+        }
+        else
+        {
+            // 127.0.0.6 / ::6 is what `-o lo -s 127.0.0.6/32 -j RETURN` exempts: without it the connection to our
+            // own pod IP is redirected back to 15006 and loops.
+            source = _loop.PassthroughSource(family);
+        }
+
+        Sockets.SetBindAddressNoPort(fd, true); // only an optimisation: without it bind picks the port early
+        return Sockets.Bind(fd, source);
+    }
+
+    private void OnConnectEvents(EpollEvents events)
+    {
+        if ((events & (EpollEvents.EPOLLOUT | EpollEvents.EPOLLERR | EpollEvents.EPOLLHUP)) == 0)
+        {
+            if ((events & EpollEvents.EPOLLIN) != 0)
+            {
+                _upstreamReadable = true;
+            }
+
+            return;
+        }
+
+        Errno error = Sockets.GetPendingError(_upstreamFd, out Errno pending);
+        Errno outcome = error != Errno.None ? error : pending;
+        if (outcome == Errno.None && (events & EpollEvents.EPOLLOUT) == 0)
+        {
+            outcome = Errno.ECONNRESET; // HUP without an error: the handshake ended without a connection
+        }
+
+        if (outcome != Errno.None)
+        {
+            OnAttemptFailed(outcome);
+            return;
+        }
+
+        _upstreamReadable |= (events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP)) != 0;
+        OnConnected();
+    }
+
+    private void OnConnected()
+    {
+        State = ConnectionState.Relaying;
+        _upstreamWritable = true;
+        LastActivityMs = _loop.NowMs;
+        RetryRun? retry = _retry;
+        _retry = null;
+        retry?.Complete(Errno.None);
+        _loop.Events.UpstreamConnected(Info, Stopwatch.GetElapsedTime(_connectStartedTimestamp), _attempts);
+        PumpBoth();
+    }
+
+    private void OnAttemptFailed(Errno error)
+    {
+        CloseUpstreamQuietly();
+        if (_retry is not null)
+        {
+            State = ConnectionState.RetryWait;
+            _retry.Complete(error);
+            return;
+        }
+
+        if (ConnectRetryPolicy.IsTransient(error) && _loop.RetryPolicy.Retries > 0)
+        {
+            State = ConnectionState.RetryWait;
+            _retry = new RetryRun(_loop, this, error);
+            _ = _loop.RetryPolicy.RunAsync(_retry);
+            return;
+        }
+
+        FailConnect(error);
+    }
+
+    private void FailConnect(Errno error)
+    {
+        ConnectFailure cause = Classify(error);
+        _loop.Events.ConnectFailed(Info, cause, error, _attempts);
+        Log.ConnectFailed(_loop.Logger, Info.Id, Info.Destination, cause, error, _attempts);
+        // The client sees a reset, as it would have from a refused or unreachable destination without the proxy.
+        Close(ConnectionEndReason.ConnectFailed, error, resetClient: true, resetUpstream: false);
+    }
+
+    internal static ConnectFailure Classify(Errno error) => error switch
+    {
+        Errno.ECONNREFUSED => ConnectFailure.Refused,
+        Errno.ENETUNREACH or Errno.EHOSTUNREACH or Errno.ENETDOWN or Errno.EHOSTDOWN => ConnectFailure.Unreachable,
+        Errno.ETIMEDOUT => ConnectFailure.Timeout,
+        Errno.ECONNRESET or Errno.ECONNABORTED or Errno.EPIPE => ConnectFailure.Reset,
+        Errno.EADDRNOTAVAIL or Errno.EADDRINUSE => ConnectFailure.AddressNotAvailable,
+        Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM or Errno.EAGAIN => ConnectFailure.ResourceExhausted,
+        Errno.EACCES or Errno.EPERM => ConnectFailure.PermissionDenied,
+        _ => ConnectFailure.Other,
+    };
+
+    /// <summary>A socket reported an error: the peer on that side reset (or failed); the other side gets a reset.</summary>
+    private void SideFailed(bool client, Errno error)
+    {
+        bool peerEnded = error is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT or Errno.ECONNABORTED or Errno.EHOSTUNREACH or Errno.ENETUNREACH;
+        ConnectionEndReason reason = !peerEnded ? ConnectionEndReason.Failed
+            : client ? ConnectionEndReason.ClientReset : ConnectionEndReason.UpstreamReset;
+        if (!peerEnded)
+        {
+            Log.RelayFailed(_loop.Logger, Info.Id, Info.Destination, client ? "client" : "upstream", error);
+        }
+
+        Close(reason, error, resetClient: !client || !peerEnded, resetUpstream: client || !peerEnded);
+    }
+
+    private void CloseUpstreamQuietly()
+    {
+        if (_upstreamFd >= 0)
+        {
+            // close(2) also removes it from epoll; an error leaves nothing for us to undo.
+            Sockets.Close(_upstreamFd);
+            _upstreamFd = -1;
+        }
+    }
+
+    /// <summary>Tears the connection down once: optional resets, close, pipes and buffers back, one summary event.</summary>
+    private void Close(ConnectionEndReason reason, Errno error, bool resetClient, bool resetUpstream)
+    {
+        if (State == ConnectionState.Closed)
+        {
+            return;
+        }
+
+        State = ConnectionState.Closed;
+        RetryRun? retry = _retry;
+        _retry = null;
+        retry?.Complete(Errno.ECONNABORTED);
+
+        // SO_LINGER 0 turns close into RST. Errors are ignored: the socket may already be reset, and we close it next anyway.
+        if (resetClient)
+        {
+            Sockets.SetLingerZero(_clientFd);
+        }
+
+        if (resetUpstream && _upstreamFd >= 0)
+        {
+            Sockets.SetLingerZero(_upstreamFd);
+        }
+
+        Sockets.Close(_clientFd);
+        _clientFd = -1;
+        CloseUpstreamQuietly();
+        ReleaseHalf(_up);
+        ReleaseHalf(_down);
+
+        ConnectionSummary summary = new(Info, reason, error, _up.Bytes, _down.Bytes, _up.Spliced + _down.Spliced,
+            _up.Copied + _down.Copied, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp));
+        _loop.Events.ConnectionClosed(summary);
+        if (_loop.Logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.RelayCompleted(_loop.Logger, Info.Id, Info.Destination, reason, _up.Bytes, _down.Bytes);
+        }
+
+        _loop.Release(this);
+    }
+
+    private void ReleaseHalf(RelayHalf half)
+    {
+        if (half.Pipe.IsValid)
+        {
+            _loop.Pipes.Return(half.Pipe, empty: half.InPipe == 0);
+            half.Pipe = SplicePipe.None;
+            half.InPipe = 0;
+        }
+
+        if (half.Backlog is not null)
+        {
+            ArrayPool<byte>.Shared.Return(half.Backlog);
+            half.Backlog = null;
+            half.BacklogCount = 0;
+        }
+    }
+}
