@@ -64,6 +64,8 @@ internal static class CaptureCli
         }
 
         root.SetAction((parseResult, cancellationToken) => ApplyCommand.RunAsync(parseResult, services, cancellationToken));
+        root.Subcommands.Add(ExplainCommand.Create(services));
+        root.Subcommands.Add(DiffCommand.Create(services));
         return root;
     }
 }

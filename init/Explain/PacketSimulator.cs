@@ -154,7 +154,19 @@ internal sealed class PacketSimulator
 
         public void VisitHook(Hook hook, Table[] tables)
         {
+            int header = _steps.Count;
             _steps.Add(new TraceStep { Kind = TraceStepKind.Hook, Hook = hook, Detail = HookDescription(hook) });
+            VisitTables(hook, tables);
+
+            // A hook where no table has a chain says nothing: leave it out of the path.
+            if (_steps.Count == header + 1)
+            {
+                _steps.RemoveAt(header);
+            }
+        }
+
+        private void VisitTables(Hook hook, Table[] tables)
+        {
             foreach (Table table in tables)
             {
                 if (Finished)
@@ -206,7 +218,7 @@ internal sealed class PacketSimulator
 
         private void ApplyPolicy(Hook hook, ChainState chain, ChainResult result)
         {
-            if (result != ChainResult.Continue)
+            if (result is not (ChainResult.Continue or ChainResult.Return))
             {
                 return;
             }
@@ -320,7 +332,8 @@ internal sealed class PacketSimulator
 
                     _decisions.Add(new Decision(hook, table, chain, number, rule, DecisionKind.Jump));
                     ChainResult nested = Traverse(hook, table, jump.Chain, depth + 1);
-                    return nested == ChainResult.Continue ? null : nested;
+                    // RETURN (or the end) of the called chain resumes this one at the next rule.
+                    return nested is ChainResult.Continue or ChainResult.Return ? null : nested;
 
                 case JumpTarget jump:
                     Step("jump to " + jump.Chain + ", which does not exist: ignored");

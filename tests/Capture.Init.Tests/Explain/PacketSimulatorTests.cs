@@ -212,4 +212,39 @@ public class PacketSimulatorTests
         captured.Outcome.Kind.Should().Be(OutcomeKind.OutboundCapture);
         other.Outcome.Summary.Should().Be("not captured: traffic arriving on vm0 is captured only towards -i (-k)");
     }
+
+    [Fact]
+    public void Explain_ReturnFromUserChain_ResumesCallerAtNextRule()
+    {
+        IptablesState rules = IptablesSaveParser.Parse(
+            "*nat\n:OUTPUT ACCEPT [0:0]\n:X - [0:0]\n-A OUTPUT -j X\n-A OUTPUT -p tcp -j REDIRECT --to-ports 9999\n-A X -j RETURN\nCOMMIT\n");
+
+        Explanation explanation = new PacketSimulator(rules, IpFamily.V4, OwnerIds.NumericOnly).Explain(Outbound("10.1.2.3", 80));
+
+        explanation.Outcome.Kind.Should().Be(OutcomeKind.Redirected);
+        explanation.Outcome.Port.Should().Be(9999);
+    }
+
+    [Fact]
+    public void Explain_DropPolicyOnBuiltInChain_Dropped()
+    {
+        IptablesState rules = IptablesSaveParser.Parse("*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -p udp -j ACCEPT\nCOMMIT\n");
+
+        Explanation explanation = new PacketSimulator(rules, IpFamily.V4, OwnerIds.NumericOnly).Explain(Outbound("10.1.2.3", 80));
+
+        explanation.Outcome.Kind.Should().Be(OutcomeKind.Dropped);
+        explanation.Outcome.Summary.Should().Be("dropped: OUTPUT policy DROP");
+    }
+
+    [Fact]
+    public void Explain_OwnerNameInPlan_ResolvedThroughGroupNames()
+    {
+        CaptureOptions options = s_example with { OwnerGroupsExclude = ["builders"] };
+        RuleSet plan = new CaptureRuleBuilder().Build(options);
+        var owners = new OwnerIds(groups: new Dictionary<string, uint> { ["builders"] = 4242 });
+
+        Explanation explanation = new PacketSimulator(plan.State(IpFamily.V4), IpFamily.V4, owners, options).Explain(Outbound("10.1.2.3", 80, uid: 1000, gid: 4242));
+
+        explanation.Outcome.Summary.Should().Be("bypassed: owner GID builders (ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE)");
+    }
 }

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Capture.Init.Configuration;
+using Capture.Init.Diff;
+using Capture.Init.Explain;
+using Capture.Init.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Cli;
+
+/// <summary>
+/// <c>capture-init diff</c>: the rules these flags would install against the live rules, per table and chain. Exit 0
+/// when they agree, 2 (<see cref="ExitCode.Drift"/>) when they drift, 1 on error, so it works as a readiness or
+/// liveness probe (<c>--quiet</c> prints nothing).
+/// </summary>
+internal static class DiffCommand
+{
+    public static readonly Option<bool> Quiet = new("--quiet") { Description = "Print nothing; the exit code says it all (0 agree, 2 drift, 1 error)." };
+
+    public static Command Create(CaptureCliServices services, Func<ILoggerFactory, ILiveRules>? liveRules = null)
+    {
+        var command = new Command("diff", "Compare the rules these flags would install with the live rules; exit 0 when they agree, 2 on drift, 1 on error.");
+        CaptureCliOptions.AddTo(command);
+        command.Options.Add(Quiet);
+        command.SetAction((parseResult, cancellationToken) => InspectionCommand.RunAsync(
+            parseResult, services, (options, loggerFactory, token) => RunAsync(options, parseResult.GetValue(Quiet), services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
+    {
+        CaptureOptions resolved = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
+        RuleSet plan = new CaptureRuleBuilder().Build(resolved);
+        var live = new Dictionary<IpFamily, IptablesState>();
+        foreach (IpFamily family in plan.Families)
+        {
+            live[family] = await liveRules.ReadAsync(family, resolved, cancellationToken).ConfigureAwait(false);
+        }
+
+        DiffReport report = RuleSetDiffer.Compare(plan, family => live[family]);
+        if (!quiet)
+        {
+            DiffTextWriter.Write(report, services.Console.Out);
+            await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return report.HasDrift ? ExitCode.Drift : ExitCode.Success;
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text;
+using Capture.Init.Configuration;
+using Capture.Init.Explain;
+using Capture.Init.Logging;
+using Capture.Init.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Cli;
+
+/// <summary>
+/// <c>capture-init explain</c>: which rules a connection meets and what happens to it, against the plan of the given
+/// flags (the same flags as apply) or, with <c>--live</c>, against the rules loaded in the namespace now.
+/// </summary>
+internal static class ExplainCommand
+{
+    public static readonly Option<string?> Direction = new("--direction") { Description = "outbound (default: a process in the pod connects out) or inbound (a peer connects to the pod)." };
+    public static readonly Option<string?> Source = new("--src") { Description = "Source ADDRESS[:PORT]. Default: unspecified address, port 40000." };
+    public static readonly Option<string?> Destination = new("--dst") { Description = "Destination ADDRESS:PORT, e.g. 10.1.2.3:8080 or [fd00::1]:8080 (required)." };
+    public static readonly Option<string?> Protocol = new("--protocol") { Description = "tcp (default) or udp." };
+    public static readonly Option<string?> Uid = new("--uid") { Description = "UID of the sending process (outbound). Default 0." };
+    public static readonly Option<string?> Gid = new("--gid") { Description = "GID of the sending process (outbound). Default: the --uid value." };
+    public static readonly Option<string?> InInterface = new("--in-interface") { Description = "Interface an inbound connection arrives on. Default eth0." };
+    public static readonly Option<string?> OutInterface = new("--out-interface") { Description = "Interface an outbound connection leaves by. Default lo for a loopback destination, else eth0 (use lo for the pod's own address)." };
+    public static readonly Option<bool> Established = new("--established") { Description = "Follow a later packet of an established connection (nat is not consulted again; TPROXY's DIVERT applies)." };
+    public static readonly Option<bool> Live = new("--live") { Description = "Use the rules loaded in the current (or --network-namespace) namespace, read with iptables-save, instead of the plan of these flags." };
+    public static readonly Option<string?> Output = new("--output") { Description = "text (default) or json." };
+
+    public static Command Create(CaptureCliServices services, Func<ILoggerFactory, ILiveRules>? liveRules = null)
+    {
+        var command = new Command("explain", "Explain what the capture rules do with one connection: the path through the tables and chains, and the verdict.");
+        CaptureCliOptions.AddTo(command);
+        foreach (Option option in new Option[] { Direction, Source, Destination, Protocol, Uid, Gid, InInterface, OutInterface, Established, Live, Output })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) => InspectionCommand.RunAsync(
+            parseResult, services, (options, loggerFactory, token) => RunAsync(parseResult, options, services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<ExitCode> RunAsync(ParseResult parseResult, CaptureOptions options, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        Connection? connection = ConnectionArguments.Parse(
+            parseResult.GetValue(Direction), parseResult.GetValue(Source), parseResult.GetValue(Destination), parseResult.GetValue(Protocol),
+            parseResult.GetValue(Uid), parseResult.GetValue(Gid), parseResult.GetValue(InInterface), parseResult.GetValue(OutInterface),
+            parseResult.GetValue(Established), problems);
+        string output = parseResult.GetValue(Output)?.ToLowerInvariant() ?? "text";
+        if (output is not ("text" or "json"))
+        {
+            problems.Add($"--output: '{output}' is not text or json");
+        }
+
+        if (connection is null || problems.Count > 0)
+        {
+            throw new CaptureException(string.Join(Environment.NewLine + "capture-init: ", problems));
+        }
+
+        IpFamily family = PacketSimulator.FamilyOf(connection.Destination);
+        IptablesState rules;
+        CaptureOptions? planned = null;
+        string? note = null;
+        if (parseResult.GetValue(Live))
+        {
+            rules = await liveRules.ReadAsync(family, options, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            planned = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
+            RuleSet plan = new CaptureRuleBuilder().Build(planned);
+            rules = plan.State(family);
+            if (family == IpFamily.V6 && !plan.Ipv6Enabled)
+            {
+                note = "IPv6 rules are off for these flags (--ipv6, or no IPv6 address in the namespace): nothing touches IPv6 traffic";
+            }
+        }
+
+        Explanation explanation = new PacketSimulator(rules, family, OwnerIds.FromSystem(), planned).Explain(connection);
+        if (note is not null)
+        {
+            explanation = explanation with { Notes = [note, .. explanation.Notes] };
+        }
+
+        if (output == "json")
+        {
+            using var buffer = new MemoryStream();
+            ExplanationJsonWriter.Write(explanation, buffer);
+            await services.Console.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        }
+        else
+        {
+            ExplanationTextWriter.Write(explanation, services.Console.Out);
+        }
+
+        await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCode.Success;
+    }
+}

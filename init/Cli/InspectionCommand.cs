@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Capture.Init.Configuration;
+using Capture.Init.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Init.Cli;
+
+/// <summary>
+/// What explain and diff share with apply's boundary: bind and validate the flags (one line per problem), log to
+/// stderr at the requested level, and turn failures into exit codes (a <see cref="CaptureException"/> is one line,
+/// anything else is logged with its stack trace and exits 1).
+/// </summary>
+internal static partial class InspectionCommand
+{
+    public static async Task<int> RunAsync(
+        ParseResult parseResult,
+        CaptureCliServices services,
+        Func<CaptureOptions, ILoggerFactory, CancellationToken, Task<ExitCode>> run,
+        CancellationToken cancellationToken)
+    {
+        TextWriter error = services.Console.Error;
+        BindResult bound = CaptureOptionsBinder.Bind(parseResult, services.Environment);
+        if (!bound.Succeeded)
+        {
+            foreach (string problem in bound.Errors)
+            {
+                await error.WriteLineAsync("capture-init: " + problem).ConfigureAwait(false);
+            }
+
+            return (int)ExitCode.Failure;
+        }
+
+        CaptureOptions options = bound.Options;
+        LogLevel level = LogSettings.TryParseLevel(options.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
+        using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.LogAsJson));
+        ILogger logger = loggerFactory.CreateLogger("capture-init");
+        try
+        {
+            return (int)await run(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CaptureException exception)
+        {
+            await error.WriteLineAsync("capture-init: " + exception.Message).ConfigureAwait(false);
+            return (int)exception.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("capture-init: interrupted").ConfigureAwait(false);
+            return (int)ExitCode.Failure;
+        }
+#pragma warning disable CA1031 // The process boundary: anything unexpected is logged with its stack trace and exits 1.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.Unexpected(logger, exception);
+            return (int)ExitCode.Failure;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 398, Level = LogLevel.Error, EventName = "InspectionUnexpected", Message = "capture-init failed unexpectedly")]
+        public static partial void Unexpected(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+
+namespace Capture.Init.Explain;
+
+/// <summary>Turns explain's connection flags (text as typed) into a <see cref="Connection"/>, or every problem, one line each.</summary>
+internal static class ConnectionArguments
+{
+    public static Connection? Parse(
+        string? direction, string? source, string? destination, string? protocol, string? uid, string? gid,
+        string? inInterface, string? outInterface, bool established, List<string> problems)
+    {
+        ConnectionDirection parsedDirection = ConnectionDirection.Outbound;
+        switch (direction?.ToLowerInvariant())
+        {
+            case null or "outbound" or "out":
+                break;
+            case "inbound" or "in":
+                parsedDirection = ConnectionDirection.Inbound;
+                break;
+            default:
+                problems.Add($"--direction: '{direction}' is not inbound or outbound");
+                break;
+        }
+
+        TransportProtocol parsedProtocol = TransportProtocol.Tcp;
+        switch (protocol?.ToLowerInvariant())
+        {
+            case null or "tcp":
+                break;
+            case "udp":
+                parsedProtocol = TransportProtocol.Udp;
+                break;
+            default:
+                problems.Add($"--protocol: '{protocol}' is not tcp or udp");
+                break;
+        }
+
+        IPEndPoint? to = null;
+        if (destination is null)
+        {
+            problems.Add("--dst is required: the destination as ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)");
+        }
+        else if (!TryParseEndPoint(destination, requirePort: true, out to))
+        {
+            problems.Add($"--dst: '{destination}' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)");
+        }
+
+        IPEndPoint? from = null;
+        if (source is not null && !TryParseEndPoint(source, requirePort: false, out from))
+        {
+            problems.Add($"--src: '{source}' is not ADDRESS or ADDRESS:PORT");
+        }
+
+        uint parsedUid = ParseId("--uid", uid, problems) ?? 0;
+        // Without --gid, the group follows the user, as for a process whose primary group has its uid's number.
+        uint parsedGid = ParseId("--gid", gid, problems) ?? parsedUid;
+
+        if (to is null || problems.Count > 0)
+        {
+            return null;
+        }
+
+        var connection = new Connection
+        {
+            Direction = parsedDirection,
+            Protocol = parsedProtocol,
+            Source = from?.Address,
+            SourcePort = from is { Port: > 0 } ? from.Port : Connection.DefaultSourcePort,
+            Destination = to.Address,
+            DestinationPort = to.Port,
+            Uid = parsedUid,
+            Gid = parsedGid,
+            InInterface = inInterface,
+            OutInterface = outInterface,
+            Established = established,
+        };
+        problems.AddRange(connection.Validate());
+        return problems.Count > 0 ? null : connection;
+    }
+
+    private static uint? ParseId(string flag, string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+        {
+            return id;
+        }
+
+        problems.Add($"{flag}: '{text}' is not a numeric id");
+        return null;
+    }
+
+    /// <summary>Parses <c>10.1.2.3</c>, <c>10.1.2.3:80</c>, <c>fd00::1</c>, <c>[fd00::1]:80</c>.</summary>
+    internal static bool TryParseEndPoint(string text, bool requirePort, out IPEndPoint? endPoint)
+    {
+        endPoint = null;
+
+        // A bare IPv6 address would otherwise lose its last group to the port.
+        if (!text.StartsWith('[') && IPAddress.TryParse(text, out IPAddress? bare) && (text.Count(c => c == ':') != 1))
+        {
+            endPoint = requirePort ? null : new IPEndPoint(bare, 0);
+            return endPoint is not null;
+        }
+
+        if (IPEndPoint.TryParse(text, out IPEndPoint? parsed) && text.Contains(':', StringComparison.Ordinal))
+        {
+            if (parsed.Port == 0)
+            {
+                return false;
+            }
+
+            endPoint = new IPEndPoint(parsed.Address, parsed.Port);
+            return true;
+        }
+
+        return false;
+    }
+}

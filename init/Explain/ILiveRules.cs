@@ -1,0 +1,14 @@
+using Capture.Init.Configuration;
+using Capture.Init.Rules;
+
+namespace Capture.Init.Explain;
+
+/// <summary>Reads the rules the kernel holds now (explain <c>--live</c>, diff); tests substitute a fixed state.</summary>
+internal interface ILiveRules
+{
+    /// <summary>
+    /// The live rules of <paramref name="family"/> in <see cref="CaptureOptions.NetworkNamespace"/> (or the current
+    /// namespace), read with the backend apply would choose (<see cref="CaptureOptions.ForceIptablesBinary"/> or detection).
+    /// </summary>
+    Task<IptablesState> ReadAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken);
+}

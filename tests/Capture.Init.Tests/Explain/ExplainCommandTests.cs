@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json;
+using Capture.Init.Cli;
+using Capture.Init.Console;
+using Capture.Init.Explain;
+using Capture.Init.Rules;
+using Capture.Init.Tests.Fakes;
+
+namespace Capture.Init.Tests.Explain;
+
+[Collection(CliTestGroup.Name)]
+public class ExplainCommandTests
+{
+    private static readonly string[] s_istioInit = ["-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020"];
+
+    [Fact]
+    public void Explain_IstioInitFlags_PrintsPathAndVerdict()
+    {
+        CliRun run = new CliHarness().Run(["explain", .. s_istioInit, "--dst", "10.1.2.3:8080"]);
+
+        run.ExitCode.Should().Be(0, run.Error);
+        run.Out.Should().Contain("#1 -A OUTPUT -j ISTIO_OUTPUT")
+            .And.Contain("#1 -A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001")
+            .And.EndWith("verdict: redirected to 15001 (outbound capture)\n");
+    }
+
+    [Fact]
+    public void Explain_OutputJson_WritesVerdictForTools()
+    {
+        CliRun run = new CliHarness().Run(["explain", .. s_istioInit, "--direction", "inbound", "--dst", "10.1.0.2:15090", "--output", "json"]);
+
+        run.ExitCode.Should().Be(0, run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Out);
+        JsonElement verdict = json.RootElement.GetProperty("verdict");
+        verdict.GetProperty("kind").GetString().Should().Be("not-captured");
+        verdict.GetProperty("summary").GetString().Should().Be("not captured: port 15090 is excluded (-d)");
+        json.RootElement.GetProperty("path").GetArrayLength().Should().BeGreaterThan(2);
+    }
+
+    [Fact]
+    public void Explain_Ipv6DestinationWithIpv6Off_SaysSo()
+    {
+        CliRun run = new CliHarness().Run(["explain", .. s_istioInit, "--ipv6", "false", "--dst", "[fd00::1]:80"]);
+
+        run.ExitCode.Should().Be(0, run.Error);
+        run.Out.Should().Contain("note: IPv6 rules are off").And.Contain("verdict: not captured");
+    }
+
+    [Theory]
+    [InlineData("--dst", "nope", "capture-init: --dst: 'nope' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--dst", "10.1.2.3", "capture-init: --dst: '10.1.2.3' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--protocol", "sctp", "capture-init: --protocol: 'sctp' is not tcp or udp")]
+    public void Explain_BadConnection_OneLineErrorAndExit1(string flag, string value, string error)
+    {
+        string[] args = flag == "--dst" ? ["explain", flag, value] : ["explain", "--dst", "10.1.2.3:80", flag, value];
+
+        CliRun run = new CliHarness().Run(args);
+
+        run.ExitCode.Should().Be(1);
+        run.ErrorLines.Should().Equal(error);
+        run.Out.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Explain_BadCaptureFlag_ReportedLikeApply()
+    {
+        CliRun run = new CliHarness().Run(["explain", "-p", "99999", "--dst", "10.1.2.3:80"]);
+
+        run.ExitCode.Should().Be(1);
+        run.Error.Should().Contain("99999");
+    }
+
+    [Fact]
+    public void Explain_Live_UsesTheLiveRulesNotThePlan()
+    {
+        IptablesState live = IptablesSaveParser.Parse("*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9999\nCOMMIT\n");
+        using var console = new BufferedConsole();
+        var harness = new CliHarness();
+        var services = new CaptureCliServices(console, harness.Environment, harness.HostFacts, harness.NamespaceRunner, _ => harness.Applier);
+        var root = new RootCommand { ExplainCommand.Create(services, _ => new FakeLiveRules(live)) };
+
+        int exitCode = CaptureCli.Parse(root, ["explain", "--live", "--dst", "10.1.2.3:80"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+
+        exitCode.Should().Be(0, console.ErrorText);
+        console.OutText.Should().EndWith("verdict: redirected to 9999\n");
+    }
+}
