@@ -92,7 +92,7 @@ internal sealed partial class RedirectValidator
             }
 
             bool passed = confirmed.Count == families.Count;
-            Log.Finished(_logger, passed, options.ProbePort, options.ProbeTimeout.TotalSeconds);
+            Log.Finished(_logger, passed ? "passed" : "failed", options.ProbePort, options.ProbeTimeout.TotalSeconds);
             return passed;
         }
         finally
@@ -197,6 +197,10 @@ internal sealed partial class RedirectValidator
                 using Socket socket = new(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
+                    // From the loopback address, as the proxy's outbound sockets are: left to itself the kernel picks ::6
+                    // as the source of a dial to ::6 (a local address), and "-o lo -s ::6 -j RETURN" (the passthrough
+                    // exemption) would let the probe through uncaptured.
+                    socket.Bind(new IPEndPoint(target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0));
                     // Bounded by the interval: a SYN that is silently dropped must not hold up the next attempt.
                     using CancellationTokenSource attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     attempt.CancelAfter(s_interval);
@@ -231,7 +235,7 @@ internal sealed partial class RedirectValidator
         public static partial void Ipv6Skipped(ILogger logger);
 
         [LoggerMessage(EventId = 423, Level = LogLevel.Information, EventName = "ValidationFinished",
-            Message = "Validation {Passed:passed;failed}: redirect of the probe port {ProbePort} (timeout {TimeoutSeconds} s)")]
-        public static partial void Finished(ILogger logger, bool passed, int probePort, double timeoutSeconds);
+            Message = "Validation {Outcome}: redirect of the probe port {ProbePort} to the proxy (timeout {TimeoutSeconds} s)")]
+        public static partial void Finished(ILogger logger, string outcome, int probePort, double timeoutSeconds);
     }
 }
