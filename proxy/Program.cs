@@ -1,10 +1,10 @@
+using Capture.Proxy.Cli;
+using Capture.Proxy.Hosting;
+
 namespace Capture.Proxy;
 
 internal static class Program
 {
-    private static int Main(string[] args)
-    {
-        Console.Error.WriteLine("capture-proxy: not implemented yet");
-        return args.Length == 0 ? 1 : 1;
-    }
+    private static Task<int> Main(string[] args) =>
+        ProxyCommand.RunAsync(args, Environment.GetEnvironmentVariable, EngineAdapter.Create, Console.Out, Console.Error);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Proxy.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy;
@@ -21,8 +22,8 @@ internal sealed record ProxyOptions
     public int InboundPort { get; init; } = 15006;
 
     /// <summary>How inbound connections arrive: REDIRECT or TPROXY; must match capture-init's <c>-m</c>.</summary>
-    /// <remarks>Defaults to <see cref="InterceptionMode.Redirect"/>.</remarks>
-    public InterceptionMode Mode { get; init; } = InterceptionMode.Redirect;
+    /// <remarks>Defaults to <see cref="InboundMode.Redirect"/>.</remarks>
+    public InboundMode Mode { get; init; } = InboundMode.Redirect;
 
     /// <summary>fwmark set on transparent upstream sockets in TPROXY mode (istio-iptables <c>-t</c>).</summary>
     /// <remarks>Defaults to 1337, Istio's.</remarks>
@@ -48,9 +49,9 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to 64 KiB, the kernel's default pipe size (per-UID pipe memory is limited, see PROXY.md).</remarks>
     public int PipeSize { get; init; } = 64 * 1024;
 
-    /// <summary>Most idle pipe pairs kept for reuse per worker; zero creates and closes a pair per transfer.</summary>
-    /// <remarks>Defaults to 64.</remarks>
-    public int PipePoolSize { get; init; } = 64;
+    /// <summary>Most idle pipes kept for reuse per worker; zero creates and closes pipes per transfer.</summary>
+    /// <remarks>Defaults to 32.</remarks>
+    public int PipePoolSize { get; init; } = 32;
 
     /// <summary>Port of the readiness endpoint <c>GET /healthz/ready</c> (all addresses); zero turns it off.</summary>
     /// <remarks>Defaults to 15021, Istio's.</remarks>
@@ -81,6 +82,9 @@ internal sealed record ProxyOptions
 
     /// <summary>Largest pipe an unprivileged process may ask for: <c>/proc/sys/fs/pipe-max-size</c> defaults to 1 MiB.</summary>
     internal const int MaxPipeSize = 1024 * 1024;
+
+    /// <summary>Upper bound on idle pipes per worker (the engine's): 65536 would already be 4 GiB of 64 KiB pipes.</summary>
+    internal const int MaxPipePoolSize = 65536;
 
     /// <summary>Upper bound on workers: beyond this the per-worker listeners and pools only cost memory.</summary>
     internal const int MaxWorkers = 256;
@@ -148,9 +152,14 @@ internal sealed record ProxyOptions
             problems.Add($"--pipe-size {PipeSize} must be a power of two from {MinPipeSize} to {MaxPipeSize} bytes.");
         }
 
-        if (PipePoolSize < 0)
+        if (PipePoolSize is < 0 or > MaxPipePoolSize)
         {
-            problems.Add($"--pipe-pool-size {PipePoolSize} must not be negative.");
+            problems.Add($"--pipe-pool-size {PipePoolSize} is out of range: use 0 to {MaxPipePoolSize}.");
+        }
+
+        if (TproxyMark > int.MaxValue)
+        {
+            problems.Add($"--tproxy-mark {TproxyMark} is too large: use at most {int.MaxValue}.");
         }
 
         if (LogLevel is < LogLevel.Trace or > LogLevel.None)

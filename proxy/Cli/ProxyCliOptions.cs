@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Capture.Proxy.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;
@@ -46,7 +47,7 @@ internal static class ProxyCliOptions
         "Capacity of each splice pipe (power of two, 4Ki to 1Mi). Default: 64Ki.");
 
     public static readonly Option<string> PipePoolSize = Text("--pipe-pool-size", "count",
-        "Idle pipe pairs kept for reuse per worker; 0 keeps none. Default: 64.");
+        "Idle splice pipes kept for reuse per worker; 0 keeps none. Default: 32.");
 
     public static readonly Option<string> ReadinessPort = Text("--readiness-port", "port",
         "Port for GET /healthz/ready on all addresses; 0 turns it off. Default: 15021.");
@@ -92,7 +93,7 @@ internal static class ProxyCliOptions
         {
             OutboundPort = binder.Get<int>(OutboundPort, ValueParsers.TryParseInt, defaults.OutboundPort),
             InboundPort = binder.Get<int>(InboundPort, ValueParsers.TryParseInt, defaults.InboundPort),
-            Mode = binder.Get<InterceptionMode>(Mode, ValueParsers.TryParseMode, defaults.Mode),
+            Mode = binder.Get<InboundMode>(Mode, ValueParsers.TryParseMode, defaults.Mode),
             TproxyMark = binder.Get<uint>(TproxyMark, ValueParsers.TryParseUInt, defaults.TproxyMark),
             Workers = binder.Get<int>(Workers, ValueParsers.TryParseInt, defaults.Workers),
             ConnectTimeout = binder.Get<TimeSpan>(ConnectTimeout, ValueParsers.TryParseDuration, defaults.ConnectTimeout),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Capture.Proxy.Engine;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
@@ -69,7 +70,7 @@ internal static partial class ProxyCommand
         {
             return (int)await host.RunAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (ProxyStartupException ex)
+        catch (ProxyStartException ex)
         {
             // One line on stderr and nothing else: the operator's mistake, not a bug, so no stack trace.
             return (int)Fail(stderr, [ex.Message]);

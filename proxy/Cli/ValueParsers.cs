@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Capture.Proxy.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;
@@ -117,13 +118,13 @@ internal static class ValueParsers
         return true;
     }
 
-    public static bool TryParseMode(string text, out InterceptionMode value, out string? error)
+    public static bool TryParseMode(string text, out InboundMode value, out string? error)
     {
         (value, error) = text.Trim().ToUpperInvariant() switch
         {
-            "REDIRECT" => (InterceptionMode.Redirect, null),
-            "TPROXY" => (InterceptionMode.Tproxy, (string?)null),
-            _ => (InterceptionMode.Redirect, "expected REDIRECT or TPROXY"),
+            "REDIRECT" => (InboundMode.Redirect, null),
+            "TPROXY" => (InboundMode.Tproxy, (string?)null),
+            _ => (InboundMode.Redirect, "expected REDIRECT or TPROXY"),
         };
         return error is null;
     }

@@ -1,20 +1,28 @@
+using Capture.Proxy.Engine;
+
 namespace Capture.Proxy.Hosting;
 
 /// <summary>
-/// What the lifecycle needs from the relay engine (Reactor/Listening/Relaying): bind, run, drain, count. Kept this
-/// small so the host is tested with a fake and the engine can change behind one adapter.
+/// What the lifecycle needs from the relay engine: bind, run, drain, count. Kept this small so the host is tested with
+/// a fake; <see cref="EngineAdapter"/> puts the real <see cref="ProxyEngine"/> behind it.
 /// </summary>
-internal interface IRelayEngine : IDisposable
+internal interface IRelayEngine : IAsyncDisposable
 {
-    /// <summary>Binds every capture listener; throws <see cref="ProxyStartupException"/> naming what could not be bound.</summary>
+    /// <summary>Binds every capture listener and starts the loops; throws <see cref="ProxyStartException"/> with a one-line reason.</summary>
     void Start();
 
-    /// <summary>Runs the event loops until <paramref name="cancellationToken"/> fires, then closes every connection.</summary>
+    /// <summary>
+    /// Completes when the loops have stopped: after a drain has run its course, or at once (resetting open
+    /// connections) when <paramref name="cancellationToken"/> fires; faulted if a loop failed.
+    /// </summary>
     Task RunAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stops accepting (closes the listeners); open connections keep relaying.</summary>
+    /// <summary>Stops accepting (closes the listeners); open connections keep relaying for the drain duration.</summary>
     void BeginDrain();
 
     /// <summary>Connections currently open, both directions.</summary>
-    int ActiveConnections { get; }
+    long ActiveConnections { get; }
+
+    /// <summary>Gauges for the metrics endpoint.</summary>
+    EngineSnapshot Snapshot();
 }

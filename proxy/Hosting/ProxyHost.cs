@@ -1,5 +1,6 @@
 using Capture.Proxy.Admin;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Engine;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;
@@ -59,15 +60,15 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 
     /// <summary>
     /// Runs until shutdown is requested (through <paramref name="cancellationToken"/> or <see cref="RequestShutdown"/>)
-    /// and the drain is over. Startup problems throw <see cref="ProxyStartupException"/>.
+    /// and the drain is over. Startup problems throw <see cref="ProxyStartException"/>.
     /// </summary>
     public async Task<ExitCode> RunAsync(CancellationToken cancellationToken)
     {
         using CancellationTokenRegistration onCancel = cancellationToken.Register(() => RequestShutdown("signal"));
 
-        if (_options.Mode == InterceptionMode.Tproxy && !_hasNetAdmin())
+        if (_options.Mode == InboundMode.Tproxy && !_hasNetAdmin())
         {
-            throw new ProxyStartupException(
+            throw new ProxyStartException(
                 "TPROXY mode needs CAP_NET_ADMIN (for IP_TRANSPARENT and SO_MARK), and this process does not have it: " +
                 "add NET_ADMIN to the container's capabilities, or use --mode REDIRECT.");
         }
@@ -81,11 +82,12 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
         catch (IOException ex)
         {
             // Kestrel says "Failed to bind to address http://0.0.0.0:15021: address already in use."
-            throw new ProxyStartupException($"cannot start the admin endpoints: {ex.Message}", ex);
+            throw new ProxyStartException($"cannot start the admin endpoints: {ex.Message}", ex);
         }
 
-        using IRelayEngine engine = _engineFactory(_options, Events, _loggerFactory);
+        await using IRelayEngine engine = _engineFactory(_options, Events, _loggerFactory);
         engine.Start();
+        Metrics.Snapshot = engine.Snapshot;
         lock (_engineLock)
         {
             _engine = engine;
@@ -103,7 +105,13 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync(stop.Token);
         Task first = await Task.WhenAny(run, _shutdownRequested.Task).ConfigureAwait(false);
-        if (first == run)
+        if (first == run && !run.IsFaulted && DrainRequested)
+        {
+            // POST /drain ran its course: the loops are done, but the process stays up (not ready) until told to quit,
+            // as Envoy does after /drain_listeners.
+            await _shutdownRequested.Task.ConfigureAwait(false);
+        }
+        else if (first == run)
         {
             // The engine stopped on its own: a listener or loop failed. Not ready any more, and not a clean exit.
             Readiness.MarkStopped();
@@ -113,10 +121,10 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
             return ExitCode.Failure;
         }
 
-        await DrainAsync(engine).ConfigureAwait(false);
+        await DrainAsync(engine, run).ConfigureAwait(false);
 
         Readiness.MarkStopped();
-        int remaining = engine.ActiveConnections;
+        long remaining = engine.ActiveConnections;
         await stop.CancelAsync().ConfigureAwait(false);
         await run.WaitAsync(s_stopTimeout, CancellationToken.None).ConfigureAwait(false);
         await StopAdminAsync(admin).ConfigureAwait(false);
@@ -156,11 +164,22 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 
     public void Dispose() => _forceStop.Dispose();
 
-    private async Task DrainAsync(IRelayEngine engine)
+    private bool DrainRequested
+    {
+        get
+        {
+            lock (_engineLock)
+            {
+                return _drainRequested;
+            }
+        }
+    }
+
+    private async Task DrainAsync(IRelayEngine engine, Task run)
     {
         BeginDrain("shutdown");
         long started = _time.GetTimestamp();
-        while (engine.ActiveConnections > 0 && _time.GetElapsedTime(started) < _options.DrainDuration)
+        while (engine.ActiveConnections > 0 && !run.IsCompleted && _time.GetElapsedTime(started) < _options.DrainDuration)
         {
             try
             {
@@ -189,7 +208,7 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
     {
         [LoggerMessage(EventId = 501, Level = LogLevel.Information, EventName = "Ready",
             Message = "Ready: outbound on {OutboundPort}, inbound on {InboundPort} ({Mode}), {Workers} workers")]
-        public static partial void Ready(ILogger logger, int outboundPort, int inboundPort, InterceptionMode mode, int workers);
+        public static partial void Ready(ILogger logger, int outboundPort, int inboundPort, InboundMode mode, int workers);
 
         [LoggerMessage(EventId = 502, Level = LogLevel.Information, EventName = "ShutdownRequested",
             Message = "Shutdown requested ({Reason}): draining for up to {DrainDuration}")]
@@ -197,7 +216,7 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 
         [LoggerMessage(EventId = 503, Level = LogLevel.Information, EventName = "DrainStarted",
             Message = "Draining ({Reason}): not ready, no longer accepting; {Active} connections open")]
-        public static partial void DrainStarted(ILogger logger, string reason, int active);
+        public static partial void DrainStarted(ILogger logger, string reason, long active);
 
         [LoggerMessage(EventId = 504, Level = LogLevel.Information, EventName = "Drained",
             Message = "Every connection finished after {Elapsed} of draining")]
@@ -205,7 +224,7 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 
         [LoggerMessage(EventId = 505, Level = LogLevel.Information, EventName = "Stopped",
             Message = "Stopped; {Remaining} connections were still open and have been closed")]
-        public static partial void Stopped(ILogger logger, int remaining);
+        public static partial void Stopped(ILogger logger, long remaining);
 
         [LoggerMessage(EventId = 506, Level = LogLevel.Warning, EventName = "ForcedStop",
             Message = "Second shutdown request ({Reason}): closing open connections now")]

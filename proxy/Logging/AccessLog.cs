@@ -1,4 +1,5 @@
-using System.Net;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
 using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,7 @@ namespace Capture.Proxy.Logging;
 
 /// <summary>
 /// One line per finished connection: direction, client, original destination, bytes each way, duration, how it ended
-/// (and why, when it failed), and how much went through splice. Category <see cref="ProxyLogging.AccessLogCategory"/>.
+/// (and the errno when there was one), and how much went through splice. Category <see cref="ProxyLogging.AccessLogCategory"/>.
 /// </summary>
 internal sealed partial class AccessLog(ILogger logger)
 {
@@ -17,7 +18,7 @@ internal sealed partial class AccessLog(ILogger logger)
 
     public bool IsEnabled => logger.IsEnabled(LogLevel.Information);
 
-    public void Write(in ConnectionRecord record)
+    public void Write(in ConnectionSummary summary)
     {
         // Formatting endpoints allocates; skip all of it when the access log is off.
         if (!logger.IsEnabled(LogLevel.Information))
@@ -25,23 +26,21 @@ internal sealed partial class AccessLog(ILogger logger)
             return;
         }
 
-        string source = Format(record.Source);
-        string destination = Format(record.Destination);
-        string cause = record.Failure is { } failure ? Label.Name(failure) : "-";
-        string direction = Label.Name(record.Direction);
-        string end = Label.Name(record.End);
-        long durationMs = (long)record.Duration.TotalMilliseconds;
-        Log.Connection(logger, direction, source, destination, record.BytesUpstream, record.BytesDownstream, durationMs,
-            end, cause, record.BytesSpliced);
+        string source = summary.Info.Source.ToString();
+        string destination = summary.Info.Destination.ToString();
+        string direction = Label.Name(summary.Info.Direction);
+        string end = Label.Name(summary.EndReason);
+        string error = summary.Error == Errno.None ? "-" : summary.Error.ToString();
+        long durationMs = (long)summary.Duration.TotalMilliseconds;
+        Log.Connection(logger, direction, source, destination, summary.BytesUpstream, summary.BytesDownstream, durationMs,
+            end, error, summary.SplicedBytes, summary.CopiedBytes);
     }
-
-    private static string Format(EndPoint? endpoint) => endpoint?.ToString() ?? "-";
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 600, Level = LogLevel.Information, EventName = "AccessLog", SkipEnabledCheck = true,
-            Message = "{Direction} {Source} -> {Destination} up={BytesUpstream} down={BytesDownstream} duration_ms={DurationMs} end={End} cause={Cause} spliced={BytesSpliced}")]
+            Message = "{Direction} {Source} -> {Destination} up={BytesUpstream} down={BytesDownstream} duration_ms={DurationMs} end={End} error={Error} spliced={BytesSpliced} copied={BytesCopied}")]
         public static partial void Connection(ILogger logger, string direction, string source, string destination,
-            long bytesUpstream, long bytesDownstream, long durationMs, string end, string cause, long bytesSpliced);
+            long bytesUpstream, long bytesDownstream, long durationMs, string end, string error, long bytesSpliced, long bytesCopied);
     }
 }

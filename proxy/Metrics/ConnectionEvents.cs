@@ -1,29 +1,32 @@
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
 using Capture.Proxy.Logging;
 
 namespace Capture.Proxy.Metrics;
 
 /// <summary>
-/// Where the relay engine reports what happens to connections: counters for Prometheus, and one access-log line per
-/// finished connection. Called from the event loops, so nothing here blocks or allocates unless the access log is on.
+/// The engine's event sink: counters for Prometheus, and one access-log line per finished connection. Called on the
+/// event-loop threads, so nothing here blocks, throws, or allocates unless the access log is on.
 /// </summary>
-internal sealed class ConnectionEvents(ProxyMetrics metrics, AccessLog accessLog)
+internal sealed class ConnectionEvents(ProxyMetrics metrics, AccessLog accessLog) : IProxyEvents
 {
     public ProxyMetrics Metrics => metrics;
 
-    public void Accepted(TrafficDirection direction) => metrics.ConnectionAccepted(direction);
+    public void ConnectionAccepted(in ConnectionInfo connection) => metrics.ConnectionAccepted(connection.Direction);
 
-    public void AcceptFailed(FailureCause cause) => metrics.AcceptFailed(cause);
+    public void UpstreamConnected(in ConnectionInfo connection, TimeSpan connectDuration, int attempts) =>
+        metrics.UpstreamConnected(connection.Direction);
 
-    public void ConnectAttemptFailed(TrafficDirection direction, FailureCause cause) => metrics.ConnectAttemptFailed(direction, cause);
+    public void ConnectFailed(in ConnectionInfo connection, ConnectFailure cause, Errno error, int attempts) =>
+        metrics.ConnectFailed(connection.Direction, cause);
 
-    public void LoopRefused(TrafficDirection direction) => metrics.LoopRefused(direction);
+    public void LoopRefused(in ConnectionInfo connection) => metrics.LoopRefused(connection.Direction);
 
-    public void PipePoolChanged(long idlePipes, long leasedPipes) => metrics.PipePoolChanged(idlePipes, leasedPipes);
+    public void AcceptFailed(TrafficDirection direction, Errno error) => metrics.AcceptFailed(direction, error);
 
-    /// <summary>Exactly once per accepted connection, however it ended.</summary>
-    public void Closed(in ConnectionRecord record)
+    public void ConnectionClosed(in ConnectionSummary summary)
     {
-        metrics.ConnectionClosed(record);
-        accessLog.Write(record);
+        metrics.ConnectionClosed(summary);
+        accessLog.Write(summary);
     }
 }

@@ -1,3 +1,5 @@
+using Capture.Proxy.Engine;
+
 namespace Capture.Proxy.Metrics;
 
 /// <summary>Prometheus label pairs for the enums, spelled once (snake case, as Prometheus label values usually are).</summary>
@@ -7,7 +9,7 @@ internal static class Label
 
     public static KeyValuePair<string, string> Of(FailureCause cause) => new("cause", Name(cause));
 
-    public static KeyValuePair<string, string> Of(ConnectionEnd end) => new("end", Name(end));
+    public static KeyValuePair<string, string> Of(ConnectionEndReason end) => new("end", Name(end));
 
     public static string Name(TrafficDirection direction) => direction switch
     {
@@ -18,27 +20,31 @@ internal static class Label
 
     public static string Name(FailureCause cause) => cause switch
     {
-        FailureCause.ConnectionRefused => "connection_refused",
-        FailureCause.ConnectTimeout => "connect_timeout",
+        FailureCause.Refused => "refused",
         FailureCause.Unreachable => "unreachable",
+        FailureCause.Timeout => "timeout",
+        FailureCause.Reset => "reset",
+        FailureCause.AddressNotAvailable => "address_not_available",
+        FailureCause.ResourceExhausted => "resource_exhausted",
+        FailureCause.PermissionDenied => "permission_denied",
+        FailureCause.Other => "other",
         FailureCause.Loop => "loop",
         FailureCause.NoOriginalDestination => "no_original_destination",
-        FailureCause.DescriptorLimit => "descriptor_limit",
-        FailureCause.OutOfMemory => "out_of_memory",
         FailureCause.RelayError => "relay_error",
-        FailureCause.Other => "other",
         _ => "unknown",
     };
 
-    public static string Name(ConnectionEnd end) => end switch
+    public static string Name(ConnectionEndReason end) => end switch
     {
-        ConnectionEnd.Completed => "completed",
-        ConnectionEnd.ClientReset => "client_reset",
-        ConnectionEnd.UpstreamReset => "upstream_reset",
-        ConnectionEnd.IdleTimeout => "idle_timeout",
-        ConnectionEnd.DrainTimeout => "drain_timeout",
-        ConnectionEnd.Failed => "failed",
-        ConnectionEnd.Error => "error",
+        ConnectionEndReason.Completed => "completed",
+        ConnectionEndReason.ClientReset => "client_reset",
+        ConnectionEndReason.UpstreamReset => "upstream_reset",
+        ConnectionEndReason.ConnectFailed => "connect_failed",
+        ConnectionEndReason.LoopRefused => "loop_refused",
+        ConnectionEndReason.NoOriginalDestination => "no_original_destination",
+        ConnectionEndReason.IdleTimeout => "idle_timeout",
+        ConnectionEndReason.Drained => "drain_timeout",
+        ConnectionEndReason.Failed => "failed",
         _ => "unknown",
     };
 }

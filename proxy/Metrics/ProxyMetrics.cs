@@ -1,4 +1,6 @@
 using System.Text;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
 
 namespace Capture.Proxy.Metrics;
 
@@ -9,78 +11,76 @@ namespace Capture.Proxy.Metrics;
 /// <remarks>
 /// Counters sit in flat arrays indexed by label values (direction × cause …). With a handful of events per connection
 /// and one loop per core, contention on a cache line costs less than striping every counter per worker would cost in
-/// memory and scrape time; revisit if profiles show otherwise.
+/// memory and scrape time; revisit if profiles show otherwise. Bytes are added when a connection closes, so a
+/// long-lived connection shows in <c>capture_bytes_total</c> once it ends.
 /// </remarks>
 internal sealed class ProxyMetrics
 {
-    private static readonly int s_directions = Enum.GetValues<TrafficDirection>().Length;
-    private static readonly int s_causes = Enum.GetValues<FailureCause>().Length;
-    private static readonly int s_ends = Enum.GetValues<ConnectionEnd>().Length;
+    private static readonly TrafficDirection[] s_directions = Enum.GetValues<TrafficDirection>();
+    private static readonly FailureCause[] s_causes = Enum.GetValues<FailureCause>();
+    private static readonly ConnectionEndReason[] s_ends = Enum.GetValues<ConnectionEndReason>();
 
-    private readonly long[] _accepted = new long[s_directions];
-    private readonly long[] _active = new long[s_directions];
-    private readonly long[] _failed = new long[s_directions * s_causes];
-    private readonly long[] _closed = new long[s_directions * s_ends];
-    private readonly long[] _connectFailures = new long[s_directions * s_causes];
-    private readonly long[] _loopsRefused = new long[s_directions];
-    private readonly long[] _bytes = new long[s_directions * 2];
-    private readonly long[] _splicedBytes = new long[s_directions];
-    private readonly long[] _copiedBytes = new long[s_directions];
-    private readonly long[] _acceptFailures = new long[s_causes];
-    private long _pipePoolIdle;
-    private long _pipePoolLeased;
+    private readonly long[] _accepted = new long[s_directions.Length];
+    private readonly long[] _active = new long[s_directions.Length];
+    private readonly long[] _connected = new long[s_directions.Length];
+    private readonly long[] _failed = new long[s_directions.Length * s_causes.Length];
+    private readonly long[] _closed = new long[s_directions.Length * s_ends.Length];
+    private readonly long[] _connectFailures = new long[s_directions.Length * s_causes.Length];
+    private readonly long[] _acceptFailures = new long[s_directions.Length * s_causes.Length];
+    private readonly long[] _loopsRefused = new long[s_directions.Length];
+    private readonly long[] _bytes = new long[s_directions.Length * 2];
+    private readonly long[] _splicedBytes = new long[s_directions.Length];
+    private readonly long[] _copiedBytes = new long[s_directions.Length];
 
-    /// <summary>A client connection was accepted on a capture listener.</summary>
+    /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
+    public Func<EngineSnapshot>? Snapshot { get; set; }
+
     public void ConnectionAccepted(TrafficDirection direction)
     {
         Interlocked.Increment(ref _accepted[(int)direction]);
         Interlocked.Increment(ref _active[(int)direction]);
     }
 
-    /// <summary>accept(2) itself failed (descriptor limit, memory); no connection was counted.</summary>
-    public void AcceptFailed(FailureCause cause) => Interlocked.Increment(ref _acceptFailures[(int)cause]);
+    public void UpstreamConnected(TrafficDirection direction) => Interlocked.Increment(ref _connected[(int)direction]);
 
-    /// <summary>One upstream connect attempt failed; a retry may follow.</summary>
-    public void ConnectAttemptFailed(TrafficDirection direction, FailureCause cause) =>
-        Interlocked.Increment(ref _connectFailures[Index(direction, (int)cause, s_causes)]);
+    /// <summary>The final connect failure of a connection (after retries); its close follows.</summary>
+    public void ConnectFailed(TrafficDirection direction, ConnectFailure failure)
+    {
+        int index = Index(direction, FailureCauses.From(failure));
+        Interlocked.Increment(ref _connectFailures[index]);
+        Interlocked.Increment(ref _failed[index]);
+    }
 
-    /// <summary>A connection whose original destination is one of our own listeners was refused.</summary>
     public void LoopRefused(TrafficDirection direction) => Interlocked.Increment(ref _loopsRefused[(int)direction]);
 
-    /// <summary>
-    /// An accepted connection ended, whichever way: called exactly once per <see cref="ConnectionAccepted"/>.
-    /// <see cref="ConnectionRecord.Failure"/> is set when it ended before or instead of relaying (connect failed, loop, …).
-    /// </summary>
-    public void ConnectionClosed(in ConnectionRecord record)
+    public void AcceptFailed(TrafficDirection direction, Errno error) =>
+        Interlocked.Increment(ref _acceptFailures[Index(direction, FailureCauses.FromAccept(error))]);
+
+    /// <summary>Exactly once per accepted connection, however it ended.</summary>
+    public void ConnectionClosed(in ConnectionSummary summary)
     {
-        int direction = (int)record.Direction;
-        Interlocked.Decrement(ref _active[direction]);
-        Interlocked.Increment(ref _closed[Index(record.Direction, (int)record.End, s_ends)]);
-        if (record.Failure is { } cause)
+        TrafficDirection direction = summary.Info.Direction;
+        int d = (int)direction;
+        Interlocked.Decrement(ref _active[d]);
+        Interlocked.Increment(ref _closed[(d * s_ends.Length) + (int)summary.EndReason]);
+        if (FailureCauses.From(summary.EndReason) is { } cause)
         {
-            Interlocked.Increment(ref _failed[Index(record.Direction, (int)cause, s_causes)]);
+            Interlocked.Increment(ref _failed[Index(direction, cause)]);
         }
 
-        AddBytes(_bytes, (direction * 2) + 0, record.BytesUpstream);
-        AddBytes(_bytes, (direction * 2) + 1, record.BytesDownstream);
-        AddBytes(_splicedBytes, direction, record.BytesSpliced);
-        AddBytes(_copiedBytes, direction, record.BytesUpstream + record.BytesDownstream - record.BytesSpliced);
+        Add(_bytes, (d * 2) + 0, summary.BytesUpstream);
+        Add(_bytes, (d * 2) + 1, summary.BytesDownstream);
+        Add(_splicedBytes, d, summary.SplicedBytes);
+        Add(_copiedBytes, d, summary.CopiedBytes);
     }
 
-    /// <summary>The pipe pools' current size, summed over workers.</summary>
-    public void PipePoolChanged(long idlePipes, long leasedPipes)
-    {
-        Volatile.Write(ref _pipePoolIdle, idlePipes);
-        Volatile.Write(ref _pipePoolLeased, leasedPipes);
-    }
-
-    /// <summary>Current active connections in <paramref name="direction"/>.</summary>
+    /// <summary>Connections currently open in <paramref name="direction"/>.</summary>
     public long Active(TrafficDirection direction) => Volatile.Read(ref _active[(int)direction]);
 
     /// <summary>Renders every family in the Prometheus text format.</summary>
     public string ToPrometheusText()
     {
-        StringBuilder text = new(4096);
+        StringBuilder text = new(8192);
         WriteTo(new PrometheusTextWriter(text));
         return text.ToString();
     }
@@ -89,85 +89,69 @@ internal sealed class ProxyMetrics
     {
         ArgumentNullException.ThrowIfNull(writer);
 
-        writer.Family("capture_connections_accepted_total", MetricType.Counter, "Client connections accepted on the capture listeners.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
-        {
-            writer.Sample("capture_connections_accepted_total", [Label.Of(d)], Read(_accepted, (int)d));
-        }
-
-        writer.Family("capture_connections_active", MetricType.Gauge, "Client connections currently open.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
-        {
-            writer.Sample("capture_connections_active", [Label.Of(d)], Read(_active, (int)d));
-        }
+        PerDirection(writer, "capture_connections_accepted_total", MetricType.Counter, "Client connections accepted on the capture listeners.", _accepted);
+        PerDirection(writer, "capture_connections_active", MetricType.Gauge, "Client connections currently open.", _active);
+        PerDirection(writer, "capture_upstream_connected_total", MetricType.Counter, "Upstream connections established.", _connected);
 
         writer.Family("capture_connections_closed_total", MetricType.Counter, "Connections that ended, by how they ended.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
+        foreach (TrafficDirection d in s_directions)
         {
-            foreach (ConnectionEnd end in Enum.GetValues<ConnectionEnd>())
+            foreach (ConnectionEndReason end in s_ends)
             {
-                writer.Sample("capture_connections_closed_total", [Label.Of(d), Label.Of(end)], Read(_closed, Index(d, (int)end, s_ends)));
+                writer.Sample("capture_connections_closed_total", [Label.Of(d), Label.Of(end)], Read(_closed, ((int)d * s_ends.Length) + (int)end));
             }
         }
 
-        writer.Family("capture_connections_failed_total", MetricType.Counter, "Connections that ended in failure, by cause.");
-        WriteByCause(writer, "capture_connections_failed_total", _failed);
-
-        writer.Family("capture_upstream_connect_failures_total", MetricType.Counter, "Upstream connect attempts that failed, retries included, by cause.");
-        WriteByCause(writer, "capture_upstream_connect_failures_total", _connectFailures);
-
-        writer.Family("capture_accept_failures_total", MetricType.Counter, "accept(2) failures on the capture listeners, by cause.");
-        foreach (FailureCause cause in Enum.GetValues<FailureCause>())
-        {
-            writer.Sample("capture_accept_failures_total", [Label.Of(cause)], Read(_acceptFailures, (int)cause));
-        }
-
-        writer.Family("capture_loops_refused_total", MetricType.Counter, "Connections refused because their original destination is one of the proxy's own listeners.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
-        {
-            writer.Sample("capture_loops_refused_total", [Label.Of(d)], Read(_loopsRefused, (int)d));
-        }
+        PerCause(writer, "capture_connections_failed_total", "Connections that ended in failure, by cause.", _failed, s_causes);
+        PerCause(writer, "capture_upstream_connect_failures_total", "Connections whose upstream connect failed (after retries), by cause.",
+            _connectFailures, s_causes[..((int)FailureCause.Other + 1)]);
+        PerCause(writer, "capture_accept_failures_total", "accept(2) failures on the capture listeners (descriptor or memory limits), by cause.",
+            _acceptFailures, [FailureCause.ResourceExhausted, FailureCause.Other]);
+        PerDirection(writer, "capture_loops_refused_total", MetricType.Counter,
+            "Connections refused because their original destination is one of the proxy's own listeners.", _loopsRefused);
 
         writer.Family("capture_bytes_total", MetricType.Counter, "Bytes relayed by finished connections; way=upstream is client to destination.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
+        foreach (TrafficDirection d in s_directions)
         {
             writer.Sample("capture_bytes_total", [Label.Of(d), new("way", "upstream")], Read(_bytes, ((int)d * 2) + 0));
             writer.Sample("capture_bytes_total", [Label.Of(d), new("way", "downstream")], Read(_bytes, ((int)d * 2) + 1));
         }
 
-        writer.Family("capture_bytes_spliced_total", MetricType.Counter, "Bytes moved with splice(2), both ways, by finished connections.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
-        {
-            writer.Sample("capture_bytes_spliced_total", [Label.Of(d)], Read(_splicedBytes, (int)d));
-        }
+        PerDirection(writer, "capture_bytes_spliced_total", MetricType.Counter, "Bytes moved with splice(2), both ways, by finished connections.", _splicedBytes);
+        PerDirection(writer, "capture_bytes_copied_total", MetricType.Counter, "Bytes moved by the recv/send copy path, both ways, by finished connections.", _copiedBytes);
 
-        writer.Family("capture_bytes_copied_total", MetricType.Counter, "Bytes moved by the recv/send copy path, both ways, by finished connections.");
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
-        {
-            writer.Sample("capture_bytes_copied_total", [Label.Of(d)], Read(_copiedBytes, (int)d));
-        }
-
-        writer.Family("capture_pipe_pool_pipes", MetricType.Gauge, "Splice pipe pairs held by the pools: idle ones ready for reuse, leased ones in use.");
-        writer.Sample("capture_pipe_pool_pipes", [new("state", "idle")], Volatile.Read(ref _pipePoolIdle));
-        writer.Sample("capture_pipe_pool_pipes", [new("state", "leased")], Volatile.Read(ref _pipePoolLeased));
+        EngineSnapshot snapshot = Snapshot?.Invoke() ?? default;
+        writer.Family("capture_pipe_pool_pipes", MetricType.Gauge, "Splice pipes held by the event loops: idle ones pooled for reuse, leased ones carrying bytes.");
+        writer.Sample("capture_pipe_pool_pipes", [new("state", "pooled")], snapshot.PipesPooled);
+        writer.Sample("capture_pipe_pool_pipes", [new("state", "leased")], snapshot.PipesLeased);
     }
 
-    private static void WriteByCause(PrometheusTextWriter writer, string name, long[] counters)
+    private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)
     {
-        foreach (TrafficDirection d in Enum.GetValues<TrafficDirection>())
+        writer.Family(name, type, help);
+        foreach (TrafficDirection d in s_directions)
         {
-            foreach (FailureCause cause in Enum.GetValues<FailureCause>())
+            writer.Sample(name, [Label.Of(d)], Read(counters, (int)d));
+        }
+    }
+
+    private static void PerCause(PrometheusTextWriter writer, string name, string help, long[] counters, FailureCause[] causes)
+    {
+        writer.Family(name, MetricType.Counter, help);
+        foreach (TrafficDirection d in s_directions)
+        {
+            foreach (FailureCause cause in causes)
             {
-                writer.Sample(name, [Label.Of(d), Label.Of(cause)], Read(counters, Index(d, (int)cause, s_causes)));
+                writer.Sample(name, [Label.Of(d), Label.Of(cause)], Read(counters, Index(d, cause)));
             }
         }
     }
 
-    private static int Index(TrafficDirection direction, int value, int count) => ((int)direction * count) + value;
+    private static int Index(TrafficDirection direction, FailureCause cause) => ((int)direction * s_causes.Length) + (int)cause;
 
     private static long Read(long[] counters, int index) => Volatile.Read(ref counters[index]);
 
-    private static void AddBytes(long[] counters, int index, long bytes)
+    private static void Add(long[] counters, int index, long bytes)
     {
         if (bytes > 0)
         {

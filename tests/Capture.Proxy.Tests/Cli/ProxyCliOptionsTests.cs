@@ -1,3 +1,4 @@
+using Capture.Proxy.Engine;
 using System.CommandLine;
 using System.Net;
 using Capture.Proxy.Cli;
@@ -24,7 +25,7 @@ public class ProxyCliOptionsTests
         options.Should().BeEquivalentTo(ProxyOptions.Default);
         options.OutboundPort.Should().Be(15001);
         options.InboundPort.Should().Be(15006);
-        options.Mode.Should().Be(InterceptionMode.Redirect);
+        options.Mode.Should().Be(InboundMode.Redirect);
         options.TproxyMark.Should().Be(1337u);
         options.Workers.Should().Be(Environment.ProcessorCount);
         options.ConnectTimeout.Should().Be(TimeSpan.FromSeconds(10));
@@ -58,7 +59,7 @@ public class ProxyCliOptionsTests
         {
             OutboundPort = 16001,
             InboundPort = 16006,
-            Mode = InterceptionMode.Tproxy,
+            Mode = InboundMode.Tproxy,
             TproxyMark = 1337,
             Workers = 3,
             ConnectTimeout = TimeSpan.FromMilliseconds(1500),
@@ -91,7 +92,7 @@ public class ProxyCliOptionsTests
 
         problems.Should().BeEmpty();
         options.OutboundPort.Should().Be(17001);
-        options.Mode.Should().Be(InterceptionMode.Tproxy);
+        options.Mode.Should().Be(InboundMode.Tproxy);
         options.DrainDuration.Should().Be(TimeSpan.FromSeconds(20));
         options.LogJson.Should().BeTrue();
         options.AccessLog.Should().BeFalse();

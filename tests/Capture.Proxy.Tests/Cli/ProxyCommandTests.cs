@@ -1,3 +1,4 @@
+using Capture.Proxy.Engine;
 using System.Net;
 using Capture.Proxy.Cli;
 using Capture.Proxy.Hosting;
@@ -76,7 +77,7 @@ public class ProxyCommandTests
         ];
 
         int exit = await ProxyCommand.RunAsync(args, _ => null,
-            (_, _, _) => new FakeRelayEngine { StartFailure = new ProxyStartupException("cannot listen on 0.0.0.0:15001: address already in use") },
+            (_, _, _) => new FakeRelayEngine { StartFailure = new ProxyStartException("cannot listen on 0.0.0.0:15001: address already in use") },
             TextWriter.Null, stderr);
 
         exit.Should().Be(1);

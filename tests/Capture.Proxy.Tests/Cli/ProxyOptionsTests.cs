@@ -1,3 +1,4 @@
+using Capture.Proxy.Engine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ public class ProxyOptionsTests
         ["--metrics-port 70000 is out of range: use 0 to 65535 (0 turns it off)."] = ProxyOptions.Default with { MetricsPort = 70000 },
         ["--outbound-port and --inbound-port are both 15001: each listener needs its own port."] = ProxyOptions.Default with { InboundPort = 15001 },
         ["--metrics-port and --admin are both 15000: each listener needs its own port."] = ProxyOptions.Default with { MetricsPort = 15000 },
-        ["--mode 7 is not REDIRECT or TPROXY."] = ProxyOptions.Default with { Mode = (InterceptionMode)7 },
+        ["--mode 7 is not REDIRECT or TPROXY."] = ProxyOptions.Default with { Mode = (InboundMode)7 },
         ["--tproxy-mark must not be 0: an unmarked packet would match it."] = ProxyOptions.Default with { TproxyMark = 0 },
         ["--workers 0 is out of range: use 1 to 256."] = ProxyOptions.Default with { Workers = 0 },
         ["--workers 257 is out of range: use 1 to 256."] = ProxyOptions.Default with { Workers = 257 },
@@ -24,7 +25,8 @@ public class ProxyOptionsTests
         ["--pipe-size 65535 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 65535 },
         ["--pipe-size 2048 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 2048 },
         ["--pipe-size 2097152 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 2 * 1024 * 1024 },
-        ["--pipe-pool-size -1 must not be negative."] = ProxyOptions.Default with { PipePoolSize = -1 },
+        ["--pipe-pool-size -1 is out of range: use 0 to 65536."] = ProxyOptions.Default with { PipePoolSize = -1 },
+        ["--tproxy-mark 4294967295 is too large: use at most 2147483647."] = ProxyOptions.Default with { TproxyMark = uint.MaxValue },
         ["--log-level 9 is not a log level."] = ProxyOptions.Default with { LogLevel = (LogLevel)9 },
         ["--readiness-port and --admin are both 15021: each listener needs its own port."] = ProxyOptions.Default with { AdminEndpoint = new IPEndPoint(IPAddress.Loopback, 15021) },
     };

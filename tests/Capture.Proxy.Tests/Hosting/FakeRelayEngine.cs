@@ -1,3 +1,4 @@
+using Capture.Proxy.Engine;
 using Capture.Proxy.Hosting;
 
 namespace Capture.Proxy.Tests.Hosting;
@@ -9,7 +10,7 @@ namespace Capture.Proxy.Tests.Hosting;
 internal sealed class FakeRelayEngine : IRelayEngine
 {
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _active;
+    private long _active;
 
     public ManualResetEventSlim StartGate { get; } = new(initialState: true);
 
@@ -25,7 +26,7 @@ internal sealed class FakeRelayEngine : IRelayEngine
 
     public bool RunCancelled => _stopped.Task.IsCompleted;
 
-    public int ActiveConnections
+    public long ActiveConnections
     {
         get => Volatile.Read(ref _active);
         set => Volatile.Write(ref _active, value);
@@ -56,9 +57,12 @@ internal sealed class FakeRelayEngine : IRelayEngine
 
     public void BeginDrain() => DrainCalls++;
 
-    public void Dispose()
+    public EngineSnapshot Snapshot() => new(ActiveConnections, PipesPooled: 3, PipesLeased: 1, Listening: true);
+
+    public ValueTask DisposeAsync()
     {
         Disposed = true;
         StartGate.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using Capture.Proxy.Engine;
 using System.Net;
 using System.Net.Sockets;
 using Capture.Proxy.Cli;
@@ -31,7 +32,7 @@ public sealed class ProxyHostTests : IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        _engine.Dispose();
+        _engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public sealed class ProxyHostTests : IDisposable
 
         Func<Task> run = () => host.RunAsync(CancellationToken.None).WaitAsync(s_bound);
 
-        (await run.Should().ThrowAsync<ProxyStartupException>())
+        (await run.Should().ThrowAsync<ProxyStartException>())
             .Which.Message.Should().Contain("cannot start the admin endpoints").And.Contain($"127.0.0.1:{port}");
         _engine.StartCalls.Should().Be(0);
     }
@@ -160,12 +161,12 @@ public sealed class ProxyHostTests : IDisposable
     [Fact]
     public async Task RunAsync_EngineCannotBind_PropagatesAndReleasesAdminPorts()
     {
-        FakeRelayEngine failing = new() { StartFailure = new ProxyStartupException("cannot listen on 0.0.0.0:15001: address already in use") };
+        FakeRelayEngine failing = new() { StartFailure = new ProxyStartException("cannot listen on 0.0.0.0:15001: address already in use") };
         using ProxyHost host = new(_options, (_, _, _) => failing, NullLoggerFactory.Instance, new LogLevelSwitch(LogLevel.Information));
 
         Func<Task> run = () => host.RunAsync(CancellationToken.None).WaitAsync(s_bound);
 
-        (await run.Should().ThrowAsync<ProxyStartupException>()).Which.Message.Should().Contain("15001");
+        (await run.Should().ThrowAsync<ProxyStartException>()).Which.Message.Should().Contain("15001");
         using Socket rebind = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         rebind.Bind(new IPEndPoint(IPAddress.Loopback, _options.AdminEndpoint.Port));
         failing.Disposed.Should().BeTrue();
@@ -175,12 +176,12 @@ public sealed class ProxyHostTests : IDisposable
     [Fact]
     public async Task RunAsync_TproxyWithoutNetAdmin_SaysWhatIsMissing()
     {
-        using ProxyHost host = new(_options with { Mode = InterceptionMode.Tproxy }, (_, _, _) => _engine,
+        using ProxyHost host = new(_options with { Mode = InboundMode.Tproxy }, (_, _, _) => _engine,
             NullLoggerFactory.Instance, new LogLevelSwitch(LogLevel.Information), hasNetAdmin: () => false);
 
         Func<Task> run = () => host.RunAsync(CancellationToken.None);
 
-        (await run.Should().ThrowAsync<ProxyStartupException>()).Which.Message.Should()
+        (await run.Should().ThrowAsync<ProxyStartException>()).Which.Message.Should()
             .StartWith("TPROXY mode needs CAP_NET_ADMIN").And.Contain("--mode REDIRECT");
         _engine.StartCalls.Should().Be(0);
     }

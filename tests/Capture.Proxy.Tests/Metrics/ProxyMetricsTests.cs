@@ -1,46 +1,50 @@
-using System.Net;
 using System.Text.RegularExpressions;
+using Capture.NativeShims;
+using Capture.Proxy.Engine;
 using Capture.Proxy.Metrics;
 
 namespace Capture.Proxy.Tests.Metrics;
 
 public partial class ProxyMetricsTests
 {
-    private static ConnectionRecord Record(TrafficDirection direction, long up, long down, long spliced, ConnectionEnd end, FailureCause? failure = null) =>
-        new(direction, new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Parse("10.0.0.2"), 80), up, down, spliced,
-            TimeSpan.FromMilliseconds(12), end, failure);
-
     [Fact]
     public void Events_UpdateTheExposedCounters()
     {
-        ProxyMetrics metrics = new();
+        ProxyMetrics metrics = new() { Snapshot = () => new EngineSnapshot(1, PipesPooled: 6, PipesLeased: 2, Listening: true) };
 
         metrics.ConnectionAccepted(TrafficDirection.Outbound);
         metrics.ConnectionAccepted(TrafficDirection.Outbound);
         metrics.ConnectionAccepted(TrafficDirection.Inbound);
-        metrics.ConnectionClosed(Record(TrafficDirection.Outbound, 100, 2000, 1900, ConnectionEnd.Completed));
-        metrics.ConnectAttemptFailed(TrafficDirection.Inbound, FailureCause.ConnectionRefused);
-        metrics.ConnectionClosed(Record(TrafficDirection.Inbound, 0, 0, 0, ConnectionEnd.Failed, FailureCause.ConnectionRefused));
+        metrics.UpstreamConnected(TrafficDirection.Outbound);
+        metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Outbound, ConnectionEndReason.Completed, up: 100, down: 2000, spliced: 1900, copied: 200));
+        metrics.ConnectFailed(TrafficDirection.Inbound, ConnectFailure.Refused);
+        metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Inbound, ConnectionEndReason.ConnectFailed, error: Errno.ECONNREFUSED));
         metrics.LoopRefused(TrafficDirection.Outbound);
-        metrics.AcceptFailed(FailureCause.DescriptorLimit);
-        metrics.PipePoolChanged(idlePipes: 6, leasedPipes: 2);
+        metrics.ConnectionAccepted(TrafficDirection.Outbound);
+        metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Outbound, ConnectionEndReason.LoopRefused));
+        metrics.AcceptFailed(TrafficDirection.Inbound, Errno.EMFILE);
         string text = metrics.ToPrometheusText();
 
-        text.Should().Contain("capture_connections_accepted_total{direction=\"outbound\"} 2\n")
+        text.Should().Contain("capture_connections_accepted_total{direction=\"outbound\"} 3\n")
             .And.Contain("capture_connections_accepted_total{direction=\"inbound\"} 1\n")
             .And.Contain("capture_connections_active{direction=\"outbound\"} 1\n")
             .And.Contain("capture_connections_active{direction=\"inbound\"} 0\n")
+            .And.Contain("capture_upstream_connected_total{direction=\"outbound\"} 1\n")
             .And.Contain("capture_connections_closed_total{direction=\"outbound\",end=\"completed\"} 1\n")
-            .And.Contain("capture_connections_failed_total{direction=\"inbound\",cause=\"connection_refused\"} 1\n")
-            .And.Contain("capture_upstream_connect_failures_total{direction=\"inbound\",cause=\"connection_refused\"} 1\n")
-            .And.Contain("capture_accept_failures_total{cause=\"descriptor_limit\"} 1\n")
+            .And.Contain("capture_connections_closed_total{direction=\"inbound\",end=\"connect_failed\"} 1\n")
+            .And.Contain("capture_connections_failed_total{direction=\"inbound\",cause=\"refused\"} 1\n")
+            .And.Contain("capture_connections_failed_total{direction=\"outbound\",cause=\"loop\"} 1\n")
+            .And.Contain("capture_upstream_connect_failures_total{direction=\"inbound\",cause=\"refused\"} 1\n")
+            .And.Contain("capture_accept_failures_total{direction=\"inbound\",cause=\"resource_exhausted\"} 1\n")
             .And.Contain("capture_loops_refused_total{direction=\"outbound\"} 1\n")
             .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 100\n")
             .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"downstream\"} 2000\n")
             .And.Contain("capture_bytes_spliced_total{direction=\"outbound\"} 1900\n")
             .And.Contain("capture_bytes_copied_total{direction=\"outbound\"} 200\n")
-            .And.Contain("capture_pipe_pool_pipes{state=\"idle\"} 6\n")
+            .And.Contain("capture_pipe_pool_pipes{state=\"pooled\"} 6\n")
             .And.Contain("capture_pipe_pool_pipes{state=\"leased\"} 2\n");
+        text.Should().NotContain("capture_upstream_connect_failures_total{direction=\"outbound\",cause=\"loop\"}",
+            "a loop never gets as far as a connect");
         metrics.Active(TrafficDirection.Outbound).Should().Be(1);
     }
 
@@ -80,25 +84,27 @@ public partial class ProxyMetricsTests
 
         families.Should().Contain(["capture_connections_accepted_total", "capture_connections_active", "capture_connections_failed_total",
             "capture_bytes_total", "capture_bytes_spliced_total", "capture_bytes_copied_total", "capture_upstream_connect_failures_total",
-            "capture_loops_refused_total", "capture_pipe_pool_pipes"]);
+            "capture_loops_refused_total", "capture_pipe_pool_pipes", "capture_accept_failures_total"]);
     }
 
     [Fact]
-    public async Task ConnectionAccepted_FromManyThreads_CountsEveryOne()
+    public async Task Events_FromManyThreads_CountEveryOne()
     {
         ProxyMetrics metrics = new();
+        ConnectionSummary closed = EngineEvents.Closed(TrafficDirection.Outbound, ConnectionEndReason.Completed, up: 1, down: 1, copied: 2);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
         {
             for (int i = 0; i < 10_000; i++)
             {
                 metrics.ConnectionAccepted(TrafficDirection.Outbound);
-                metrics.ConnectionClosed(Record(TrafficDirection.Outbound, 1, 1, 0, ConnectionEnd.Completed));
+                metrics.ConnectionClosed(closed);
             }
         })));
 
         metrics.ToPrometheusText().Should().Contain("capture_connections_accepted_total{direction=\"outbound\"} 80000\n")
-            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 80000\n");
+            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 80000\n")
+            .And.Contain("capture_bytes_copied_total{direction=\"outbound\"} 160000\n");
         metrics.Active(TrafficDirection.Outbound).Should().Be(0);
     }
 
