@@ -33,7 +33,9 @@ internal sealed class CaptureHelp : SynchronousCommandLineAction
     {
         var text = new StringBuilder(6000);
         text.Append("capture-init: installs a pod's traffic-capture rules; a drop-in replacement for istio-iptables.\n\n");
-        text.Append("Usage: capture-init [istio-iptables] [options]\n\n");
+        text.Append("Usage: capture-init [istio-iptables] [options]\n");
+        text.Append("       capture-init explain [options] --dst ADDRESS:PORT [--live]   why a connection is (not) captured\n");
+        text.Append("       capture-init diff [options] [--quiet]                        planned vs live rules: exit 0 agree, 2 drift\n\n");
         text.Append("Flags take istio-iptables' names and values. Lists are comma-separated; empty items are ignored.\n");
         text.Append("Precedence: command line > second environment variable > first environment variable > default.\n");
         text.Append("Boolean flags: --flag, --flag=true, --flag=false.\n");

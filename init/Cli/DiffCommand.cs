@@ -14,6 +14,8 @@ namespace Capture.Init.Cli;
 /// </summary>
 internal static class DiffCommand
 {
+    public static readonly Option<string?> Output = new("--output") { Description = "text (default) or json." };
+
     public static readonly Option<bool> Quiet = new("--quiet") { Description = "Print nothing; the exit code says it all (0 agree, 2 drift, 1 error)." };
 
     public static Command Create(CaptureCliServices services, Func<ILoggerFactory, ILiveRules>? liveRules = null)
@@ -21,13 +23,14 @@ internal static class DiffCommand
         var command = new Command("diff", "Compare the rules these flags would install with the live rules; exit 0 when they agree, 2 on drift, 1 on error.");
         CaptureCliOptions.AddTo(command);
         command.Options.Add(Quiet);
+        command.Options.Add(Output);
         command.SetAction((parseResult, cancellationToken) => InspectionCommand.RunAsync(
-            parseResult, services, (options, loggerFactory, token) => RunAsync(options, parseResult.GetValue(Quiet), services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
+            parseResult, services, (options, loggerFactory, token) => RunAsync(options, parseResult.GetValue(Quiet), IsJson(parseResult.GetValue(Output)), services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
             cancellationToken));
         return command;
     }
 
-    private static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
+    private static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, bool json, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
     {
         CaptureOptions resolved = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
         RuleSet plan = new CaptureRuleBuilder().Build(resolved);
@@ -38,12 +41,45 @@ internal static class DiffCommand
         }
 
         DiffReport report = RuleSetDiffer.Compare(plan, family => live[family]);
+
+        // IPv6 off in the plan: leftovers of an earlier IPv6 configuration are drift too. No working ip6tables here
+        // means there can be none.
+        if (!plan.Ipv6Enabled)
+        {
+            try
+            {
+                IptablesState leftover = await liveRules.ReadAsync(IpFamily.V6, resolved, cancellationToken).ConfigureAwait(false);
+                report = report with { Differences = [.. report.Differences, .. RuleSetDiffer.Compare(IpFamily.V6, IptablesState.Empty, leftover)] };
+            }
+            catch (CaptureException)
+            {
+                // ip6tables unusable in this namespace: no IPv6 rules can exist to drift.
+            }
+        }
+
         if (!quiet)
         {
-            DiffTextWriter.Write(report, services.Console.Out);
+            if (json)
+            {
+                using var buffer = new MemoryStream();
+                DiffJsonWriter.Write(report, buffer);
+                await services.Console.Out.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+            }
+            else
+            {
+                DiffTextWriter.Write(report, services.Console.Out);
+            }
+
             await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return report.HasDrift ? ExitCode.Drift : ExitCode.Success;
     }
+
+    private static bool IsJson(string? output) => output?.ToLowerInvariant() switch
+    {
+        null or "text" => false,
+        "json" => true,
+        _ => throw new CaptureException($"--output: '{output}' is not text or json"),
+    };
 }

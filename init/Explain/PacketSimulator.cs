@@ -284,6 +284,14 @@ internal sealed class PacketSimulator
             return ChainResult.Continue;
         }
 
+        private void AddNote(string note)
+        {
+            if (!_notes.Contains(note))
+            {
+                _notes.Add(note);
+            }
+        }
+
         private bool AllMatch(Rule rule)
         {
             foreach (Match match in rule.Matches)
@@ -362,6 +370,7 @@ internal sealed class PacketSimulator
                 case TProxyTarget tproxy:
                     Packet.Mark = (Packet.Mark & ~tproxy.Mask) ^ tproxy.Mark;
                     Step("TPROXY to port " + tproxy.Port + ", mark " + Packet.Mark);
+                    AddNote("xt_TPROXY drops the packet when no socket with IP_TRANSPARENT listens on port " + tproxy.Port);
                     Decide(DecisionKind.TProxy);
                     Finished = true;
                     return ChainResult.Accept;

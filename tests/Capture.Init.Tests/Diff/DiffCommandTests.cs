@@ -79,4 +79,31 @@ public class DiffCommandTests
         output.Should().BeEmpty();
         error.Should().Be("capture-init: no working iptables here: 'iptables-nft-save' exited 1: denied\n");
     }
+
+    [Fact]
+    public void Diff_Ipv6OffButIpv6ChainsLeftOver_Drift()
+    {
+        IptablesState ipv6 = IptablesSaveParser.Parse("*nat\n:OUTPUT ACCEPT [0:0]\n:ISTIO_OUTPUT - [0:0]\n-A OUTPUT -j ISTIO_OUTPUT\nCOMMIT\n");
+        var live = new FakeLiveRules(Plan().State(IpFamily.V4), ipv6);
+
+        (int exitCode, string output, _) = Run(live, [.. s_istioInit, "--ipv6", "false"]);
+
+        exitCode.Should().Be(2);
+        output.Should().Be(
+            "IPv6 nat OUTPUT:\n  unexpected  #1 -A OUTPUT -j ISTIO_OUTPUT\n"
+            + "IPv6 nat ISTIO_OUTPUT:\n  unexpected chain ISTIO_OUTPUT (not in the plan)\n"
+            + "drift: 2 differences in 2 chains\n");
+    }
+
+    [Fact]
+    public void Diff_OutputJson_ListsDifferences()
+    {
+        (int exitCode, string output, _) = Run(new FakeLiveRules(IptablesState.Empty), [.. s_istioInit, "--output", "json"]);
+
+        exitCode.Should().Be(2);
+        using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(output);
+        json.RootElement.GetProperty("drift").GetBoolean().Should().BeTrue();
+        json.RootElement.GetProperty("differences").EnumerateArray().Select(d => d.GetProperty("kind").GetString())
+            .Should().Contain(["missing-chain", "missing-rule"]);
+    }
 }
