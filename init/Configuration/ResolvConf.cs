@@ -18,8 +18,12 @@ internal static class ResolvConf
             }
 
             // A scoped address (fe80::1%eth0) cannot be written as an iptables CIDR; skip it like any other garbage.
-            if (!fields[1].Contains('%', StringComparison.Ordinal) && IPAddress.TryParse(fields[1], out IPAddress? address)
-                && fields[1].Contains(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? '.' : ':', StringComparison.Ordinal))
+            // IPAddress.TryParse also takes inet_aton shorthands ("10.0.0"); Go's netip.ParseAddr, which Istio uses, does not.
+            string text = fields[1];
+            if (!text.Contains('%', StringComparison.Ordinal) && IPAddress.TryParse(text, out IPAddress? address)
+                && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                    ? text.Split('.').Length == 4
+                    : text.Contains(':', StringComparison.Ordinal)))
             {
                 servers.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
             }
