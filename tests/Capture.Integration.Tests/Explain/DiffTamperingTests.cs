@@ -133,12 +133,12 @@ public sealed class DiffTamperingTests
             LocalExcludePorts = [15090, 15021, 15020],
         });
 
-        ProcessResult missing = RunCaptureInit(ns, ["diff", .. flags]);
+        ProcessResult missing = CaptureInit.RunTargeting(ns, ["diff", .. flags]);
         Load(ns, plan);
-        ProcessResult clean = RunCaptureInit(ns, ["diff", .. flags]);
+        ProcessResult clean = CaptureInit.RunTargeting(ns, ["diff", .. flags]);
         ns.Exec("iptables", "-t", "nat", "-D", "ISTIO_OUTPUT", "-m", "owner", "--uid-owner", "1337", "-j", "RETURN").EnsureSuccess();
-        ProcessResult drift = RunCaptureInit(ns, ["diff", .. flags]);
-        ProcessResult quiet = RunCaptureInit(ns, ["diff", .. flags, "--quiet"]);
+        ProcessResult drift = CaptureInit.RunTargeting(ns, ["diff", .. flags]);
+        ProcessResult quiet = CaptureInit.RunTargeting(ns, ["diff", .. flags, "--quiet"]);
 
         missing.ExitCode.Should().Be(2, missing.ToString());
         missing.Stdout.Should().Contain("missing chain ISTIO_OUTPUT");
@@ -156,24 +156,13 @@ public sealed class DiffTamperingTests
         using TestNamespace ns = TestNamespace.Create("hxexplain");
         Load(ns, new CaptureRuleBuilder().Build(CaptureOptions.Default with { OutboundAllCidrs = true, OutboundExcludePorts = [9090] }));
 
-        ProcessResult captured = RunCaptureInit(ns, ["explain", "--live", "--dst", "10.1.2.3:8080"]);
-        ProcessResult excluded = RunCaptureInit(ns, ["explain", "--live", "--dst", "10.1.2.3:9090", "--output", "json"]);
+        ProcessResult captured = CaptureInit.RunTargeting(ns, ["explain", "--live", "--dst", "10.1.2.3:8080"]);
+        ProcessResult excluded = CaptureInit.RunTargeting(ns, ["explain", "--live", "--dst", "10.1.2.3:9090", "--output", "json"]);
 
         captured.ExitCode.Should().Be(0, captured.ToString());
         captured.Stdout.Should().EndWith("verdict: redirected to 15001 (outbound capture)\n");
         excluded.ExitCode.Should().Be(0, excluded.ToString());
         excluded.Stdout.Should().Contain("\"summary\": \"not captured: port 9090 is excluded (-o)\"");
-    }
-
-    /// <summary>
-    /// Runs the built capture-init.dll with <c>--network-namespace</c>. Through this test assembly's runtimeconfig:
-    /// the test output has no Microsoft.Extensions.Logging*.dll (the proxy reference brings the ASP.NET Core shared
-    /// framework, which provides them), so capture-init's own runtimeconfig (NETCore.App only) cannot load them here.
-    /// </summary>
-    private static ProcessResult RunCaptureInit(TestNamespace ns, string[] arguments)
-    {
-        string runtimeConfig = System.IO.Path.Combine(AppContext.BaseDirectory, "Capture.Integration.Tests.runtimeconfig.json");
-        return ProcessRunner.Run(CaptureInit.DotnetHost, ["exec", "--runtimeconfig", runtimeConfig, CaptureInit.AssemblyPath, .. arguments, "--network-namespace", ns.Path]);
     }
 
     private static void Load(TestNamespace ns, RuleSet plan)
