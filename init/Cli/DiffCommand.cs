@@ -40,7 +40,7 @@ internal static class DiffCommand
             live[family] = await liveRules.ReadAsync(family, resolved, cancellationToken).ConfigureAwait(false);
         }
 
-        DiffReport report = RuleSetDiffer.Compare(plan, family => live[family]);
+        DiffReport report = RuleSetDiffer.Compare(plan, family => live[family], OwnerIds.FromSystem().ResolveText);
 
         // IPv6 off in the plan: leftovers of an earlier IPv6 configuration are drift too. No working ip6tables here
         // means there can be none.

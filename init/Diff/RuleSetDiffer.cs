@@ -15,7 +15,13 @@ internal static class RuleSetDiffer
 {
     private const string OurChainPrefix = "ISTIO_";
 
-    public static DiffReport Compare(RuleSet plan, Func<IpFamily, IptablesState> live)
+    /// <param name="plan">What the flags would install.</param>
+    /// <param name="live">The live rules of a family.</param>
+    /// <param name="ownerIds">
+    /// Turns a user or group name of an owner match into the number iptables-save prints (null: leave it); without it,
+    /// a plan written with names (ISTIO_OUTBOUND_OWNER_GROUPS=builders) would always look drifted.
+    /// </param>
+    public static DiffReport Compare(RuleSet plan, Func<IpFamily, IptablesState> live, Func<OwnerKind, string, string?>? ownerIds = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(live);
@@ -24,7 +30,7 @@ internal static class RuleSetDiffer
         int rules = 0;
         foreach (IpFamily family in plan.Families)
         {
-            IptablesState planned = plan.State(family);
+            IptablesState planned = ownerIds is null ? plan.State(family) : plan.State(family).WithOwnerIds(ownerIds);
             chains += planned.Chains.Count;
             rules += planned.Chains.Sum(c => c.Rules.Count);
             differences.AddRange(Compare(family, planned, live(family)));

@@ -34,6 +34,9 @@ internal sealed class OwnerIds
         return (kind == OwnerKind.Uid ? _users : _groups).TryGetValue(id, out uint resolved) ? resolved : null;
     }
 
+    /// <summary>The id as iptables-save prints it (a number), or null when it cannot be resolved; for <see cref="OwnerIdMapping"/>.</summary>
+    public string? ResolveText(OwnerKind kind, string id) => Resolve(kind, id)?.ToString(CultureInfo.InvariantCulture);
+
     // Both files are "name:password:id:…"; the third field is the numeric id.
     private static Dictionary<string, uint> ReadIds(string path)
     {

@@ -121,4 +121,18 @@ public class RuleSetDifferTests
 
     private static IptablesState Replace(IptablesState state, ChainState chain, IReadOnlyList<Rule> rules) =>
         new(state.Chains.Select(c => ReferenceEquals(c, chain) ? new ChainState(c.Table, c.Name, rules, c.Policy) : c).ToList());
+
+    [Fact]
+    public void Compare_PlanWithGroupNameAgainstSavedNumber_NoDriftOnceResolved()
+    {
+        RuleSet plan = new CaptureRuleBuilder().Build(CaptureOptions.Default with { OutboundAllCidrs = true, OwnerGroupsExclude = ["builders"] });
+        var owners = new Capture.Init.Explain.OwnerIds(groups: new Dictionary<string, uint> { ["builders"] = 4242 });
+        IptablesState saved = plan.State(IpFamily.V4).WithOwnerIds(owners.ResolveText);
+
+        DiffReport unresolved = RuleSetDiffer.Compare(plan, _ => saved);
+        DiffReport resolved = RuleSetDiffer.Compare(plan, _ => saved, owners.ResolveText);
+
+        unresolved.HasDrift.Should().BeTrue();
+        resolved.HasDrift.Should().BeFalse();
+    }
 }
