@@ -1,9 +1,11 @@
+using Capture.Integration.Tests.Infrastructure;
+
 namespace Capture.Integration.Tests.Manifests;
 
 /// <summary>
 /// The example pods in examples/kubernetes carry istio-init's arguments and a sidecar spec in kube-inject's shape;
 /// these tests check the arguments parse with capture-init (a real --dry-run of the built capture-init) and that the
-/// pod keeps the contract the rules rely on. No root needed.
+/// pod keeps the contract the rules rely on. No root needed: a dry run changes nothing.
 /// </summary>
 public sealed class ManifestArgsTests
 {
@@ -24,6 +26,36 @@ public sealed class ManifestArgsTests
         args.Should().Equal(
             "istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", mode, "-i", "*", "-x", "", "-b", "*",
             "-d", "15090,15021,15020", "--log_output_level=default:info");
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifests))]
+    public void InitContainerArgs_DryRunWithCaptureInit_PrintsTheCaptureRules(string file, string mode)
+    {
+        IReadOnlyList<string> args = ExampleManifest.Args(ExampleManifest.Load(file).InitContainer("capture-init"));
+
+        ProcessResult result = CaptureInit.Run([.. args, "--dry-run"], timeout: TimeSpan.FromSeconds(60));
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Stdout.Should().Contain("-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001", result.ToString());
+        result.Stdout.Should().Contain("-A ISTIO_INBOUND -p tcp --dport 15090 -j RETURN", result.ToString());
+        if (mode == "TPROXY")
+        {
+            result.Stdout.Should().Contain("-j TPROXY --tproxy-mark 1337/0xffffffff --on-port 15006", result.ToString());
+        }
+        else
+        {
+            result.Stdout.Should().Contain("-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006", result.ToString());
+        }
+    }
+
+    [Fact]
+    public void InitContainerArgs_WithAModeCaptureInitDoesNotKnow_FailWithExitCode1()
+    {
+        ProcessResult result = CaptureInit.Run(["istio-iptables", "-p", "15001", "-m", "MIRROR", "--dry-run"], timeout: TimeSpan.FromSeconds(60));
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stderr.Should().Contain("MIRROR", result.ToString());
     }
 
     [Theory]
