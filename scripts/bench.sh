@@ -72,14 +72,15 @@ if ! "$bin/capture-proxy" --help 2>/dev/null | grep -q -- '--outbound-port'; the
   ways=(direct haproxy)
 fi
 
-# Descriptor limits: the proxy holds two descriptors per idle connection. Raise the soft limit to the hard one
-# (and the hard one too, when we may); size the idle test to what the limit allows.
+# Descriptor limits: a proxy holds two descriptors per idle connection, and HAProxy reserves two more per splice
+# pipe (maxpipes, set to 512 below) and refuses to start if the limit cannot cover all of it. Raise the soft
+# limit to the hard one (and the hard one too, when we may); size the idle test to what the limit allows.
 ulimit -Hn 1048576 2>/dev/null || true
 ulimit -Sn "$(ulimit -Hn)"
 nofile=$(ulimit -Sn)
 idle_count=$idle_wanted
-if ((2 * idle_count + 600 > nofile)); then
-  idle_count=$(((nofile - 600) / 2))
+if ((2 * idle_count + 2000 > nofile)); then
+  idle_count=$(((nofile - 2000) / 2 / 100 * 100))
   say "nofile limit is $nofile here (and may not be raised): idle test uses $idle_count connections, not $idle_wanted"
 fi
 work=$(mktemp -d /tmp/capbench.XXXXXX)
@@ -126,6 +127,7 @@ haproxy_maxconn=$((idle_count + 200))
 cat >"$work/haproxy.cfg" <<EOF
 global
   maxconn $haproxy_maxconn
+  maxpipes 512
 defaults
   mode tcp
   timeout connect 10s
