@@ -18,11 +18,14 @@ internal sealed class CliFlag
         DefaultText = defaultText;
         Description = description;
         Environment = environment;
-        Option = shortName is null ? new Option<string?>(longName) : new Option<string?>(longName, shortName);
+        Option = shortName is null ? new Option<string[]>(longName) : new Option<string[]>(longName, shortName);
         Option.Description = description;
 
-        // Booleans follow Go's flag package: "--dry-run" alone is true, "--dry-run=false" is false.
-        Option.Arity = IsBoolean ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne;
+        // Go's flag package (istio-iptables' cobra/pflag): a flag given twice keeps the last value, so every occurrence
+        // is collected, one token each, and the binder takes the last. Booleans: "--dry-run" alone is true,
+        // "--dry-run=false" false.
+        Option.AllowMultipleArgumentsPerToken = false;
+        Option.Arity = IsBoolean ? ArgumentArity.ZeroOrMore : ArgumentArity.OneOrMore;
     }
 
     /// <summary>The <c>--help</c> section this flag is listed in.</summary>
@@ -48,7 +51,7 @@ internal sealed class CliFlag
     /// <summary>Environment variables, primary first, then the additional one (which wins over the primary).</summary>
     public IReadOnlyList<string> Environment { get; }
 
-    public Option<string?> Option { get; }
+    public Option<string[]> Option { get; }
 
     /// <summary>How errors name the flag: <c>-p/--envoy-port</c>.</summary>
     public string DisplayName => ShortName is null ? LongName : ShortName + "/" + LongName;

@@ -87,6 +87,15 @@ public class CaptureOptionsBinderTests
     }
 
     [Fact]
+    public void Bind_FlagGivenTwice_LastWinsAsInGo()
+    {
+        CaptureOptions options = BindOk("-p", "15001", "--envoy-port", "16001", "-n", "--dry-run=false");
+
+        options.ProxyPort.Should().Be(16001);
+        options.DryRun.Should().BeFalse();
+    }
+
+    [Fact]
     public void Bind_LogFlagsIstioStyle_Accepted()
     {
         CaptureOptions options = BindOk("--log_output_level=default:info", "--log_as_json");
