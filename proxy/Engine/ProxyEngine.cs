@@ -14,8 +14,9 @@ namespace Capture.Proxy.Engine;
 /// <remarks>
 /// Lifecycle: <see cref="Start"/> binds every listener (throws <see cref="ProxyStartException"/> with a one-line reason)
 /// and starts the loops, after which the proxy is ready; <see cref="BeginDrain"/> closes the listeners and lets open
-/// connections finish for <see cref="ProxyEngineOptions.DrainDuration"/>, then resets the rest; <see cref="Completion"/>
-/// (and <see cref="RunAsync"/>) completes when every loop has stopped, faulted if a loop failed.
+/// connections finish for <see cref="ProxyEngineOptions.DrainDuration"/>, then resets the rest, while the loops keep
+/// running; <see cref="Stop"/> (or cancelling <see cref="RunAsync"/>) resets what is open and ends the loops.
+/// <see cref="Completion"/> completes only after a stop, or faulted when a loop failed on its own.
 /// </remarks>
 internal sealed partial class ProxyEngine : IAsyncDisposable
 {
@@ -90,6 +91,9 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
 
         return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening);
     }
+
+    /// <summary>Racy description of every open connection; for diagnosing a stalled test, not for production use.</summary>
+    internal string DescribeConnections() => string.Join(Environment.NewLine, _loops.SelectMany(l => l.DescribeConnections()));
 
     /// <summary>Validates the options, binds every listener and starts the loops. Idempotent.</summary>
     public void Start()

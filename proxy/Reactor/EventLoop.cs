@@ -176,9 +176,12 @@ internal sealed partial class EventLoop : IDisposable
                 return;
             }
 
-            if (_draining && (Interlocked.Read(ref _active) == 0 || NowMs >= _drainDeadlineMs))
+            if (_draining && NowMs >= _drainDeadlineMs)
             {
-                return; // the finally in Run resets whatever is still open at the deadline
+                // Drain period over: reset what is left. The loop itself keeps running (idle, no listeners) until
+                // Stop, so the host decides when the process ends.
+                _drainDeadlineMs = long.MaxValue;
+                AbortAll(ConnectionEndReason.Drained);
             }
 
             SysResult waited = Epoll.Wait(ComputeTimeout());
@@ -359,6 +362,9 @@ internal sealed partial class EventLoop : IDisposable
             throw new ProxyStartException($"{call} failed: {error}");
         }
     }
+
+    /// <summary>Racy snapshot of every open connection, for test failure messages only.</summary>
+    internal IEnumerable<string> DescribeConnections() => _slots.Take(_slotCount).Where(c => c is not null).Select(c => c!.ToString());
 
     internal IPEndPoint[] ListenerEndPoints(TrafficDirection direction) =>
         [.. _listeners.Where(l => l.Direction == direction).Select(l => l.EndPoint)];

@@ -58,6 +58,12 @@ internal sealed partial class Connection
     /// <summary>Queued on the loop's runnable list (a pump ran out of budget with work left).</summary>
     public bool InRunnable { get; set; }
 
+    /// <summary>State for diagnostics (read racily from another thread; only for test failure messages).</summary>
+    public override string ToString() =>
+        $"#{Info.Id} {State} c(r={_clientReadable},w={_clientWritable}) u(r={_upstreamReadable},w={_upstreamWritable}) " +
+        $"up(pipe={_up.InPipe},backlog={_up.BacklogCount},eof={_up.SourceEof},fin={_up.Finished},bytes={_up.Bytes}) " +
+        $"down(pipe={_down.InPipe},backlog={_down.BacklogCount},eof={_down.SourceEof},fin={_down.Finished},bytes={_down.Bytes}) runnable={InRunnable}";
+
     /// <summary>Registers the client socket and starts the first upstream attempt.</summary>
     public void Start()
     {

@@ -234,7 +234,13 @@ public class ProxyEngineRelayTests
             return length == size && hash.AsSpan().SequenceEqual(sent);
         }
 
-        bool[] results = await Task.WhenAll(Enumerable.Range(0, connections).Select(OneAsync)).WaitAsync(TimeSpan.FromSeconds(60));
+        Task<bool[]> all = Task.WhenAll(Enumerable.Range(0, connections).Select(OneAsync));
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) != all)
+        {
+            throw new TimeoutException("stalled connections:" + Environment.NewLine + harness.Engine.DescribeConnections());
+        }
+
+        bool[] results = await all;
 
         results.Should().AllSatisfy(ok => ok.Should().BeTrue());
         ConnectionSummary[] closed = await harness.Events.WaitClosedAsync(connections, Bound);
