@@ -47,8 +47,6 @@ internal sealed partial class Connection
         int sink = half.FromClient ? _upstreamFd : _clientFd;
         ref bool readable = ref half.FromClient ? ref _clientReadable : ref _upstreamReadable;
         ref bool writable = ref half.FromClient ? ref _upstreamWritable : ref _clientWritable;
-        bool retriedFullPipe = false;
-
         for (int step = 0; step < StepBudget; step++)
         {
             if (half.Finished)
@@ -106,6 +104,13 @@ internal sealed partial class Connection
                     SideFailed(client: !half.FromClient, moved.Error);
                     return PumpOutcome.Closed;
                 }
+
+                // A partial write without EAGAIN leaves the sink writable: keep flushing. Stopping here with bytes in
+                // the pipe and no EAGAIN on either side would wait for an edge that never comes.
+                if (half.InPipe > 0 && writable)
+                {
+                    continue;
+                }
             }
 
             // 2. FIN goes out only after every byte before it.
@@ -126,13 +131,7 @@ internal sealed partial class Connection
                 int space = half.Pipe.Capacity - half.InPipe;
                 if (space <= 0)
                 {
-                    if (!writable || retriedFullPipe)
-                    {
-                        return PumpOutcome.Idle;
-                    }
-
-                    retriedFullPipe = true;
-                    continue;
+                    return PumpOutcome.Idle; // full, and the sink said EAGAIN (else the flush above would still run)
                 }
 
                 SysResult read = Splicing.Move(source, half.Pipe.WriteFd, space, Flags);
@@ -159,22 +158,16 @@ internal sealed partial class Connection
                 }
 
                 // EAGAIN is ambiguous: with an empty pipe the socket is drained; with bytes in the pipe the pipe may
-                // be full (by its slots, one per skb, before its byte capacity), so flush and ask once more.
+                // be full (by its slots, one per skb, before its byte capacity). Bytes in the pipe here mean the sink
+                // said EAGAIN, so its EPOLLOUT brings us back to flush and then ask the socket again.
                 if (half.InPipe == 0)
                 {
                     readable = false;
                     EndBurst(half);
                     ReleaseEmptyPipe(half);
-                    return PumpOutcome.Idle;
                 }
 
-                if (!writable || retriedFullPipe)
-                {
-                    return PumpOutcome.Idle;
-                }
-
-                retriedFullPipe = true;
-                continue;
+                return PumpOutcome.Idle;
             }
 
             PumpOutcome? copied = CopyOnce(half, source, sink, ref readable, ref writable);
