@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Integration.Tests.Infrastructure;
+
+namespace Capture.Integration.Tests.Proxy;
+
+/// <summary>Start, stop and limits of the real process: drain on SIGTERM, clear startup failures, descriptor exhaustion.</summary>
+public sealed class ProxyLifecycleTests
+{
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task Sigterm_DuringTransfers_LetsThemFinishThenExitsZero()
+    {
+        using CaptureScenario scenario = await CaptureScenario.StartAsync(proxyArguments: ["--drain-duration", "5s"]);
+        // A slow server: answers each connection with 10 chunks 200 ms apart, so transfers span the SIGTERM.
+        using TestServer server = new(scenario.Peer, scenario.Topology.PeerIPv4, async (socket, ct) =>
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                await socket.SendAsync(new byte[1000], SocketFlags.None, ct);
+                await Task.Delay(200, ct);
+            }
+
+            socket.Shutdown(SocketShutdown.Send);
+        });
+        using CancellationTokenSource timeout = new(Clients.Bound);
+        Socket[] clients = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => NamespaceSockets.ConnectAsync(scenario.Pod, server.EndPoint, timeout.Token)));
+        // Each client closes once the reply has ended, so the connection is finished both ways (not half-open).
+        Task<(string End, int Bytes)>[] transfers = [.. clients.Select(async c =>
+        {
+            (string End, int Bytes) result = await Clients.ReadUntilClosedAsync(c, TimeSpan.FromSeconds(15));
+            c.Shutdown(SocketShutdown.Send);
+            return result;
+        })];
+        await Task.Delay(400);
+
+        long signalled = TimeProvider.System.GetTimestamp();
+        scenario.Proxy.Signal("TERM");
+        (int readyStatus, string readyBody) = await scenario.Proxy.GetAsync(15021, "/healthz/ready");
+        (string End, int Bytes)[] results = await Task.WhenAll(transfers);
+        ProcessResult exit = await scenario.Proxy.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        TimeSpan elapsed = TimeProvider.System.GetElapsedTime(signalled);
+
+        readyStatus.Should().Be(503, "readiness drops as soon as the drain starts");
+        readyBody.Should().Be("draining\n");
+        results.Should().AllSatisfy(r => r.Should().Be(("eof", 10_000)));
+        exit.ExitCode.Should().Be(0, exit.ToString());
+        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the proxy leaves as soon as the last transfer is done, within the drain duration");
+        scenario.Proxy.Output.Should().Contain("Shutdown requested (SIGTERM)").And.Contain("Every connection finished");
+        foreach (Socket client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task Sigterm_ConnectionOutlivesTheDrain_IsClosedAtTheDeadlineAndExitIsZero()
+    {
+        using CaptureScenario scenario = await CaptureScenario.StartAsync(proxyArguments: ["--drain-duration", "1s"]);
+        using TestServer server = new(scenario.Peer, scenario.Topology.PeerIPv4, (socket, ct) => Task.Delay(Timeout.Infinite, ct));
+        using CancellationTokenSource timeout = new(Clients.Bound);
+        using Socket client = await NamespaceSockets.ConnectAsync(scenario.Pod, server.EndPoint, timeout.Token);
+        await ProxyTrafficTests.WaitForMetricAsync(scenario.Proxy, "capture_upstream_connected_total", 1);
+
+        long signalled = TimeProvider.System.GetTimestamp();
+        scenario.Proxy.Signal("TERM");
+        (string end, _) = await Clients.ReadUntilClosedAsync(client, TimeSpan.FromSeconds(10));
+        ProcessResult exit = await scenario.Proxy.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        TimeSpan elapsed = TimeProvider.System.GetElapsedTime(signalled);
+
+        end.Should().BeOneOf("reset", "eof");
+        exit.ExitCode.Should().Be(0, exit.ToString());
+        elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(900)).And.BeLessThan(TimeSpan.FromSeconds(4));
+    }
+
+    [RequiresRootFact(Tools = ["setpriv", "prlimit"])]
+    public async Task DescriptorLimitBelowTheLoad_RefusesWhatItMust_KeepsServing_AndRecovers()
+    {
+        const int Limit = 256;
+        const int Load = 200; // 200 connections need 400+ descriptors in the proxy: well past the limit
+        using CaptureScenario scenario = await CaptureScenario.StartAsync(nofile: Limit);
+        using TestServer server = new(scenario.Peer, scenario.Topology.PeerIPv4, TestServer.EchoAsync);
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+
+        // Hold many connections open (the echo server keeps each until the client shuts down its side).
+        Socket[] held = NamespaceSockets.CreateMany(scenario.Pod, AddressFamily.InterNetwork, Load);
+        try
+        {
+            await Task.WhenAll(held.Select(c => c.ConnectAsync(server.EndPoint, timeout.Token).AsTask()));
+            bool[] served = await Task.WhenAll(held.Select(c => PingAsync(c, TimeSpan.FromSeconds(5))));
+            string saturated = await scenario.Proxy.ScrapeAsync();
+
+            served.Count(ok => ok).Should().BeGreaterThan(20, "the proxy keeps serving what fits under the limit");
+            served.Count(ok => !ok).Should().BeGreaterThan(0, "the load is beyond the descriptor limit");
+            (ProxyProcess.Metric(saturated, "capture_accept_failures_total", "cause=\"resource_exhausted\"")
+                + ProxyProcess.Metric(saturated, "capture_connections_failed_total", "cause=\"resource_exhausted\""))
+                .Should().BeGreaterThan(0, "running out of descriptors is counted");
+            scenario.Proxy.Process.HasExited.Should().BeFalse();
+        }
+        finally
+        {
+            foreach (Socket socket in held)
+            {
+                socket.Dispose();
+            }
+        }
+
+        // Once the load is gone, new connections work again.
+        await ProxyTrafficTests.WaitForMetricAsync(scenario.Proxy, "capture_connections_active", 0);
+        string reply = await RetryAsync(() => Clients.EchoAsync(scenario.Pod, server.EndPoint, "recovered"), TimeSpan.FromSeconds(10));
+        reply.Should().Be("recovered");
+    }
+
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task PortInUse_ExitsOneWithOneClearLine()
+    {
+        using TestNamespace pod = TestNamespace.Create("hphbusy");
+        pod.Ip("link", "set", "lo", "up").EnsureSuccess();
+        using Socket squatter = NamespaceSockets.Listen(pod, IPAddress.Any, 15001);
+
+        ProcessResult result = await RunToExitAsync(pod, []);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("capture-proxy: ").And.Contain("15001");
+        result.Stderr.Should().NotContain("   at ", "a port in use is not a bug: no stack trace");
+    }
+
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task TproxyWithoutNetAdmin_ExitsOneSayingWhatIsMissing()
+    {
+        using TestNamespace pod = TestNamespace.Create("hphcap");
+        pod.Ip("link", "set", "lo", "up").EnsureSuccess();
+
+        ProcessResult result = await RunToExitAsync(pod, ["--mode", "TPROXY"]);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stderr.Trim().Should().StartWith("capture-proxy: TPROXY mode needs CAP_NET_ADMIN").And.NotContain("\n");
+    }
+
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task RedirectMode_RunsAsUid1337WithNoCapabilities()
+    {
+        using CaptureScenario scenario = await CaptureScenario.StartAsync();
+
+        string[] status = File.ReadAllLines($"/proc/{scenario.Proxy.Process.Id}/status");
+
+        status.Should().Contain(l => l.StartsWith("Uid:\t1337\t1337\t1337\t1337", StringComparison.Ordinal));
+        status.Should().Contain(l => l.StartsWith("Gid:\t1337\t1337\t1337\t1337", StringComparison.Ordinal));
+        status.Should().Contain("CapEff:\t0000000000000000");
+        (int status200, _) = await scenario.Proxy.GetAsync(15021, "/healthz/ready");
+        status200.Should().Be(200);
+    }
+
+    private static Task<ProcessResult> RunToExitAsync(TestNamespace pod, string[] arguments) =>
+        ProxyProcess.RunToExitAsync(pod, arguments, TimeSpan.FromSeconds(30));
+
+    private static async Task<bool> PingAsync(Socket socket, TimeSpan timeout)
+    {
+        using CancellationTokenSource cancellation = new(timeout);
+        try
+        {
+            byte[] ping = [1, 2, 3, 4];
+            await socket.SendAsync(ping, SocketFlags.None, cancellation.Token);
+            byte[] pong = new byte[4];
+            int got = 0;
+            while (got < pong.Length)
+            {
+                int read = await socket.ReceiveAsync(pong.AsMemory(got), SocketFlags.None, cancellation.Token);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                got += read;
+            }
+
+            return pong.AsSpan().SequenceEqual(ping);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> action, TimeSpan within)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException
+                && TimeProvider.System.GetElapsedTime(started) < within)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Net;
+using Capture.Integration.Tests.Infrastructure;
+
+namespace Capture.Integration.Tests.Proxy;
+
+/// <summary>
+/// capture-proxy started the way a sidecar runs it: inside the pod namespace as UID/GID 1337, no capabilities
+/// (REDIRECT) or only CAP_NET_ADMIN (TPROXY), from a copy of the build output that UID 1337 can read.
+/// </summary>
+internal sealed class ProxyProcess : IDisposable
+{
+    public const int ProxyUid = 1337;
+
+    private static readonly Lazy<string> s_staged = new(Stage);
+
+    private readonly string _home;
+
+    private ProxyProcess(TestNamespace pod, BackgroundProcess process, string home)
+    {
+        Pod = pod;
+        Process = process;
+        _home = home;
+    }
+
+    public TestNamespace Pod { get; }
+
+    public BackgroundProcess Process { get; }
+
+    /// <summary>Everything the proxy wrote to stdout: its logs, including the access log.</summary>
+    public string Output => Process.Stdout;
+
+    /// <summary>
+    /// Starts capture-proxy in <paramref name="pod"/> with <paramref name="arguments"/> and waits until its readiness
+    /// endpoint answers 200. <paramref name="netAdmin"/> keeps CAP_NET_ADMIN (TPROXY); <paramref name="nofile"/> lowers
+    /// the descriptor limit with prlimit.
+    /// </summary>
+    public static async Task<ProxyProcess> StartAsync(TestNamespace pod, IEnumerable<string> arguments, bool netAdmin = false, int? nofile = null)
+    {
+        string home = CreateHome();
+        BackgroundProcess process = pod.StartProcess("env", [.. Command(home, arguments, netAdmin, nofile)]);
+        ProxyProcess proxy = new(pod, process, home);
+        try
+        {
+            await proxy.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+            return proxy;
+        }
+        catch
+        {
+            proxy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs capture-proxy in <paramref name="pod"/> (as UID 1337, no capabilities) expecting it to exit by itself.</summary>
+    public static async Task<ProcessResult> RunToExitAsync(TestNamespace pod, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        string home = CreateHome();
+        using BackgroundProcess process = pod.StartProcess("env", [.. Command(home, arguments, netAdmin: false, nofile: null)]);
+        try
+        {
+            return await process.WaitForExitAsync(timeout);
+        }
+        finally
+        {
+            DeleteHome(home);
+        }
+    }
+
+    public Task<(int Status, string Body)> GetAsync(int port, string path, string method = "GET") =>
+        NamespaceSockets.HttpGetAsync(Pod, new IPEndPoint(IPAddress.Loopback, port), path, method);
+
+    public async Task<string> ScrapeAsync()
+    {
+        (int status, string body) = await GetAsync(15090, "/stats/prometheus");
+        status.Should().Be(200);
+        return body;
+    }
+
+    /// <summary>The sum of the samples of <paramref name="name"/> whose label set contains every one of <paramref name="labels"/>.</summary>
+    public static long Metric(string text, string name, params string[] labels) =>
+        text.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+            .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    public void Signal(string signal) =>
+        ProcessRunner.Run("kill", ["-s", signal, Process.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess();
+
+    public void Dispose()
+    {
+        Process.Dispose();
+        DeleteHome(_home);
+    }
+
+    private static string CreateHome()
+    {
+        string home = Directory.CreateTempSubdirectory("capture-proxy-home-").FullName;
+        Chmod(home, (UnixFileMode)0x1FF); // 0777: written by UID 1337 (dotnet's first-run files)
+        return home;
+    }
+
+    private static void DeleteHome(string home)
+    {
+        try
+        {
+            Directory.Delete(home, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a dying process; the temp directory is cleaned by the OS eventually.
+        }
+    }
+
+    /// <summary><c>env</c>'s arguments: variables, then optionally prlimit, then setpriv to UID/GID 1337, then the proxy.</summary>
+    private static List<string> Command(string home, IEnumerable<string> arguments, bool netAdmin, int? nofile)
+    {
+        List<string> command = ["HOME=" + home, "DOTNET_CLI_HOME=" + home, "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"];
+        if (nofile is { } limit)
+        {
+            command.AddRange(["prlimit", string.Create(CultureInfo.InvariantCulture, $"--nofile={limit}:{limit}"), "--"]);
+        }
+
+        command.AddRange(["setpriv", "--reuid=1337", "--regid=1337", "--clear-groups"]);
+        command.AddRange(netAdmin
+            ? ["--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin"]
+            : ["--inh-caps=-all", "--bounding-set=-all"]);
+        command.AddRange([CaptureInit.DotnetHost, Path.Combine(s_staged.Value, "capture-proxy.dll"), .. arguments]);
+        return command;
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"capture-proxy exited before it was ready.\nstdout:\n{Process.Stdout}\nstderr:\n{Process.Stderr}");
+            }
+
+            try
+            {
+                (int status, _) = await GetAsync(15021, "/healthz/ready");
+                if (status == 200)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) > timeout)
+            {
+                throw new TimeoutException($"capture-proxy was not ready within {timeout}.\nstdout:\n{Process.Stdout}\nstderr:\n{Process.Stderr}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static void Chmod(string path, UnixFileMode mode)
+    {
+        // Only Linux runs these tests (RequiresRootFact skips elsewhere); the guard keeps the analyzer satisfied.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
+    /// <summary>
+    /// Copies the proxy's build output (next to the test assembly) to a directory UID 1337 can read: the repository may
+    /// sit under a directory only root can enter.
+    /// </summary>
+    private static string Stage()
+    {
+        string directory = Directory.CreateTempSubdirectory("capture-proxy-bin-").FullName;
+        Chmod(directory, (UnixFileMode)0x1ED); // 0755
+        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            string target = Path.Combine(directory, Path.GetFileName(file));
+            File.Copy(file, target);
+            Chmod(target, (UnixFileMode)0x1A4); // 0644
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort at exit; /tmp is cleaned by the OS.
+            }
+        };
+        return directory;
+    }
+}
