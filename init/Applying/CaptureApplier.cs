@@ -18,6 +18,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     private readonly Func<CaptureOptions, IIptablesRunner> _runnerFactory;
     private readonly TimeProvider _time;
     private readonly TimeSpan? _lockRetryDelay;
+    private readonly Func<IpFamily, bool>? _legacyTablesLoaded;
 
     public CaptureApplier(ILoggerFactory loggerFactory)
         : this(
@@ -28,8 +29,10 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     }
 
     /// <summary>For tests: a fake runner, a fake clock, and no real waiting between xtables lock retries.</summary>
-    internal CaptureApplier(ILogger logger, Func<CaptureOptions, IIptablesRunner> runnerFactory, TimeProvider time, TimeSpan? lockRetryDelay = null)
+    internal CaptureApplier(
+        ILogger logger, Func<CaptureOptions, IIptablesRunner> runnerFactory, TimeProvider time, TimeSpan? lockRetryDelay = null, Func<IpFamily, bool>? legacyTablesLoaded = null)
     {
+        _legacyTablesLoaded = legacyTablesLoaded;
         _logger = logger;
         _runnerFactory = runnerFactory;
         _time = time;
@@ -49,7 +52,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         if (!options.SkipRuleApply)
         {
             IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
-            IptablesBackendDetector detector = new(commands, _logger);
+            IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
             BackendSelection[] selections = await Task.WhenAll(
                 plan.Families.Select(family => detector.DetectAsync(family, options.ForceIptablesBinary, cancellationToken))).ConfigureAwait(false);
 

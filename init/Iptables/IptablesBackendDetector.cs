@@ -1,4 +1,5 @@
 using Capture.Init.Rules;
+using Capture.NativeShims.Namespaces;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Init.Iptables;
@@ -25,11 +26,41 @@ internal sealed partial class IptablesBackendDetector
 
     private readonly IptablesCommands _commands;
     private readonly ILogger _logger;
+    private readonly Func<IpFamily, bool> _legacyTablesLoaded;
 
-    public IptablesBackendDetector(IptablesCommands commands, ILogger logger)
+    /// <param name="commands">Runs the -save/-restore processes.</param>
+    /// <param name="logger">Debug: which backend and why.</param>
+    /// <param name="legacyTablesLoaded">
+    /// Whether the kernel holds any legacy (x_tables) table for the family in the target namespace; false means
+    /// <c>iptables-legacy-save</c> would print nothing, so it is not run. Default: always run it.
+    /// </param>
+    public IptablesBackendDetector(IptablesCommands commands, ILogger logger, Func<IpFamily, bool>? legacyTablesLoaded = null)
     {
         _commands = commands;
         _logger = logger;
+        _legacyTablesLoaded = legacyTablesLoaded ?? (_ => true);
+    }
+
+    /// <summary>
+    /// Reads <c>/proc/thread-self/net/ip_tables_names</c> (<c>ip6_tables_names</c>) inside <paramref name="networkNamespace"/>:
+    /// the legacy tables that exist there. Empty or absent (module not loaded) means iptables-legacy-save would print
+    /// nothing (fewer than <see cref="InUseSaveLines"/> lines): one process saved on every fresh pod.
+    /// </summary>
+    public static bool LegacyTablesLoaded(string? networkNamespace, IpFamily family)
+    {
+        string path = family == IpFamily.V4 ? "/proc/thread-self/net/ip_tables_names" : "/proc/thread-self/net/ip6_tables_names";
+        try
+        {
+            return NetworkNamespace.Run(networkNamespace, () => File.ReadAllText(path).Trim().Length > 0);
+        }
+        catch (FileNotFoundException)
+        {
+            return false; // ip_tables (ip6_tables) is not even loaded: no legacy table exists anywhere
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return true; // cannot tell: ask iptables-legacy-save, as RULES.md describes
+        }
     }
 
     /// <summary>Picks the backend for <paramref name="family"/>; <paramref name="forced"/> is <c>legacy</c>, <c>nft</c> or null.</summary>
@@ -57,7 +88,9 @@ internal sealed partial class IptablesBackendDetector
         IptablesBackend nft = IptablesBackend.Nft(family);
         // Both reads start at once: nft's is the snapshot in the common case, and waiting for legacy's first would
         // add a process start to the critical path for nothing.
-        Task<CommandResult> legacySave = _commands.SaveAsync(legacy, cancellationToken);
+        Task<CommandResult> legacySave = _legacyTablesLoaded(family)
+            ? _commands.SaveAsync(legacy, cancellationToken)
+            : Task.FromResult(new CommandResult(legacy.Save + " (not run: no legacy table in this namespace)", 0, string.Empty, string.Empty));
         Task<CommandResult> nftSave = _commands.SaveAsync(nft, cancellationToken);
         CommandResult legacyResult = await legacySave.ConfigureAwait(false);
         CommandResult nftResult = await nftSave.ConfigureAwait(false);

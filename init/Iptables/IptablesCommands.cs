@@ -9,14 +9,14 @@ namespace Capture.Init.Iptables;
 /// </summary>
 internal sealed class IptablesCommands
 {
-    private readonly ResiliencePipeline<CommandResult> _lockRetry;
+    private readonly Lazy<ResiliencePipeline<CommandResult>> _lockRetry;
     private readonly int _attempts;
 
     public IptablesCommands(IIptablesRunner runner, int lockRetries = XtablesLockRetry.DefaultRetries, TimeSpan? lockRetryDelay = null)
     {
         Runner = runner;
         _attempts = lockRetries + 1;
-        _lockRetry = XtablesLockRetry.Create(lockRetries, lockRetryDelay ?? XtablesLockRetry.DefaultDelay);
+        _lockRetry = new(() => XtablesLockRetry.Create(lockRetries, lockRetryDelay ?? XtablesLockRetry.DefaultDelay));
     }
 
     public IIptablesRunner Runner { get; }
@@ -31,7 +31,14 @@ internal sealed class IptablesCommands
     /// </summary>
     public async Task<CommandResult> RestoreAsync(IptablesBackend backend, string payload, CancellationToken cancellationToken)
     {
-        CommandResult result = await _lockRetry.ExecuteAsync(
+        if (!backend.UsesXtablesLock)
+        {
+            // nft has no xtables lock: no retry pipeline on the common path (its generic code over CommandResult is
+            // not precompiled, so even building it would cost JIT time at every start).
+            return await Runner.RunAsync(backend.Restore, backend.RestoreArguments, payload, cancellationToken).ConfigureAwait(false);
+        }
+
+        CommandResult result = await _lockRetry.Value.ExecuteAsync(
             static (state, token) => new ValueTask<CommandResult>(state.Runner.RunAsync(state.backend.Restore, state.backend.RestoreArguments, state.payload, token)),
             (Runner, backend, payload),
             cancellationToken).ConfigureAwait(false);

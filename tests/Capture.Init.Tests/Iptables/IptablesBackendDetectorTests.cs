@@ -106,6 +106,18 @@ public class IptablesBackendDetectorTests
         (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("--force-iptables-binary legacy").And.Contain("can't initialize");
     }
 
+    [Fact]
+    public async Task DetectAsync_NoLegacyTableLoaded_DoesNotRunLegacySave()
+    {
+        FakeIptablesRunner runner = new();
+
+        BackendSelection selection = await new IptablesBackendDetector(new IptablesCommands(runner), NullLogger.Instance, _ => false)
+            .DetectAsync(IpFamily.V4, null, CancellationToken.None);
+
+        selection.Backend.Name.Should().Be("nft");
+        runner.Invocations.Select(i => i.File).Should().Equal("iptables-nft-save");
+    }
+
     private static Task<BackendSelection> Detect(FakeIptablesRunner runner, IpFamily family)
         => new IptablesBackendDetector(new IptablesCommands(runner), NullLogger.Instance).DetectAsync(family, null, CancellationToken.None);
 }

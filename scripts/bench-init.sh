@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Times capture-init end to end (process start, backend detection, state check, apply) with the istio-init container's
+# default arguments, each run in a fresh network namespace, side by side in the same run with the same rules applied the
+# old istio-iptables.sh way (one iptables call per rule) and, for reference, with one bare iptables-restore.
+# Prints median and p90 of each and the ratio, then the processes one capture-init run spawns (strace).
+# Usage (as root): scripts/bench-init.sh [RUNS]      (default 20; env: BACKEND=nft|legacy, default nft)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+runs=${1:-${RUNS:-20}}
+backend=${BACKEND:-nft}
+if [[ $(id -u) -ne 0 ]]; then
+  echo "bench-init: needs root (it creates network namespaces); run: sudo $0" >&2
+  exit 1
+fi
+
+scripts/install-deps.sh
+scripts/publish.sh init >/dev/null
+bin=$PWD/artifacts/bin/capture-init
+args=(-p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020)
+prefix="cap-bench-init-$$"
+
+cleanup() {
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${prefix}-" || true); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns delete "$ns" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+fresh_ns() { # fresh_ns NAME: a new namespace with lo up
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+}
+
+now_ns() { date +%s%N; }
+
+# The rule set, from capture-init itself, so all three variants apply exactly the same rules.
+payload=$("$bin" "${args[@]}" --dry-run --ipv6 false 2>/dev/null | sed -n '/^# iptables-restore/,/^COMMIT/p' | grep -v '^#')
+# The per-rule way: "iptables -t TABLE -N CHAIN" / "-A CHAIN …" per line, as istio-iptables.sh ran them.
+per_rule=$(awk -v ipt="iptables-$backend" '
+  /^\* / { table = $2; next }
+  /^-[NAI] / { print ipt " -t " table " " $0 }' <<<"$payload")
+rule_count=$(grep -c '^-[AI] ' <<<"$payload")
+call_count=$(wc -l <<<"$per_rule")
+
+# nft is what detection picks in a fresh namespace, so it is left to detection (part of what is timed); legacy must be forced.
+force=()
+[[ $backend == nft ]] || force=(--force-iptables-binary "$backend")
+
+declare -a t_init t_rules t_restore
+for ((i = 1; i <= runs; i++)); do
+  ns="$prefix-$i-init"; fresh_ns "$ns"
+  start=$(now_ns)
+  "$bin" "${args[@]}" "${force[@]}" --network-namespace "/var/run/netns/$ns" 2>/dev/null
+  t_init+=($(( ($(now_ns) - start) / 1000 )))
+  if ! ip netns exec "$ns" "iptables-$backend-save" | grep -q -- '-A OUTPUT -j ISTIO_OUTPUT'; then
+    echo "bench-init: capture-init run $i did not apply the rules" >&2; exit 1
+  fi
+  ip netns delete "$ns"
+
+  # Timed inside the namespace, so entering it (ip netns exec) is not counted against the per-rule way.
+  ns="$prefix-$i-rules"; fresh_ns "$ns"
+  t_rules+=($(ip netns exec "$ns" bash -c '
+    start=$(date +%s%N)
+    while IFS= read -r line; do eval "$line" || exit 1; done <<<"$1"
+    echo $(( ($(date +%s%N) - start) / 1000 ))' _ "$per_rule"))
+  ip netns delete "$ns"
+
+  ns="$prefix-$i-restore"; fresh_ns "$ns"
+  t_restore+=($(ip netns exec "$ns" bash -c '
+    start=$(date +%s%N)
+    "$2" --noflush <<<"$1" || exit 1
+    echo $(( ($(date +%s%N) - start) / 1000 ))' _ "$payload" "iptables-$backend-restore"))
+  ip netns delete "$ns"
+done
+
+stats() { # stats MICROSECONDS… → "median p90" in ms
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    p = v[int(0.9 * NR + 0.999)]
+    printf "%.1f %.1f", m / 1000, p / 1000 }'
+}
+read -r init_median init_p90 <<<"$(stats "${t_init[@]}")"
+read -r rules_median rules_p90 <<<"$(stats "${t_rules[@]}")"
+read -r restore_median restore_p90 <<<"$(stats "${t_restore[@]}")"
+
+echo
+echo "capture-init vs per-rule iptables, $runs runs each, fresh namespace per run, iptables-$backend, $rule_count rules ($call_count iptables calls the per-rule way)"
+printf '%-58s %10s %10s\n' "variant" "median ms" "p90 ms"
+printf '%-58s %10s %10s\n' "capture-init end to end (ReadyToRun, --network-namespace)" "$init_median" "$init_p90"
+printf '%-58s %10s %10s\n' "one iptables call per rule (istio-iptables.sh way)" "$rules_median" "$rules_p90"
+printf '%-58s %10s %10s\n' "one bare iptables-restore (reference floor)" "$restore_median" "$restore_p90"
+awk -v a="$rules_median" -v b="$init_median" 'BEGIN { printf "per-rule / capture-init (median): %.2fx\n", a / b }'
+
+if command -v strace >/dev/null 2>&1; then
+  ns="$prefix-strace"; fresh_ns "$ns"
+  trace=$(mktemp)
+  strace -f -qq -e trace=execve -o "$trace" "$bin" "${args[@]}" "${force[@]}" --network-namespace "/var/run/netns/$ns" 2>/dev/null
+  echo
+  echo "processes one capture-init run spawns (strace -f -e trace=execve, first is capture-init itself):"
+  grep -E 'execve\(' "$trace" | grep -v ENOENT | sed -E 's/^[0-9]+ +//; s/execve\("([^"]+)", \[([^]]*)\].*/  \1  [\2]/' | cut -c1-150
+  rm -f "$trace"
+  ip netns delete "$ns"
+fi

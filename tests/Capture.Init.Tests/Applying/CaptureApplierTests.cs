@@ -1,0 +1,148 @@
+using Capture.Init.Applying;
+using Capture.Init.Configuration;
+using Capture.Init.Rendering;
+using Capture.Init.Rules;
+using Capture.Init.Tests.Iptables;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Init.Tests.Applying;
+
+public class CaptureApplierTests
+{
+    private static readonly CaptureOptions s_options = CaptureOptions.Default with
+    {
+        InboundAllPorts = true,
+        OutboundAllCidrs = true,
+        LocalExcludePorts = [15090, 15021, 15020],
+    };
+
+    private static readonly RuleSet s_plan = new CaptureRuleBuilder().Build(s_options);
+    private static readonly string s_payload = IptablesRestoreRenderer.Render(s_plan.Ipv4Rules);
+
+    [Fact]
+    public async Task RunAsync_CleanNamespace_TwoSavesAndOneRestoreOfThePlan()
+    {
+        FakeIptablesRunner runner = new();
+
+        ExitCode code = await Run(runner, s_options);
+
+        code.Should().Be(ExitCode.Success);
+        runner.Invocations.Select(i => i.File).Should().BeEquivalentTo("iptables-legacy-save", "iptables-nft-save", "iptables-nft-restore");
+        runner.Invocations.Single(i => i.File == "iptables-nft-restore").Stdin.Should().Be(s_payload);
+    }
+
+    [Fact]
+    public async Task RunAsync_AlreadyCurrent_OnlyChecksWithMinusC()
+    {
+        FakeIptablesRunner runner = new FakeIptablesRunner().On("iptables-nft-save", stdout: s_payload);
+
+        ExitCode code = await Run(runner, s_options);
+
+        code.Should().Be(ExitCode.Success);
+        string check = runner.Invocations.Single(i => i.File == "iptables-nft-restore").Stdin!;
+        check.Split('\n').Where(l => l.StartsWith('-')).Should().OnlyContain(l => l.StartsWith("-C ", StringComparison.Ordinal))
+            .And.HaveCount(s_plan.Ipv4Rules.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_CurrentButKernelCheckFails_ReportsTheRuleAsDrift()
+    {
+        FakeIptablesRunner runner = new FakeIptablesRunner()
+            .On("iptables-nft-save", stdout: s_payload)
+            .On("iptables-nft-restore", exitCode: 1, stderr: "iptables-restore: line 2 failed\n");
+
+        Func<Task> act = () => Run(runner, s_options);
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
+            .Contain("differ from the plan").And.Contain("the kernel does not hold '-A ISTIO_INBOUND");
+    }
+
+    [Fact]
+    public async Task RunAsync_DriftWithReconcile_OneRestoreGuardsCleansAppliesUnguards()
+    {
+        string drifted = s_payload.Replace("-A ISTIO_INBOUND -p tcp --dport 15021 -j RETURN\n", string.Empty, StringComparison.Ordinal);
+        FakeIptablesRunner runner = new FakeIptablesRunner().On("iptables-nft-save", stdout: drifted);
+
+        ExitCode code = await Run(runner, s_options with { Reconcile = true });
+
+        code.Should().Be(ExitCode.Success);
+        string payload = runner.Invocations.Should().ContainSingle(i => i.File == "iptables-nft-restore").Subject.Stdin!;
+        payload.Should().StartWith(RestorePayloads.Guard()).And.EndWith(s_payload + RestorePayloads.Unguard()).And.Contain("-X ISTIO_OUTPUT\n");
+    }
+
+    [Fact]
+    public async Task RunAsync_ApplyFails_RollsBackFromAFreshReadAndThrows()
+    {
+        FakeIptablesRunner runner = new FakeIptablesRunner()
+            .On("iptables-nft-save", stdout: string.Empty, once: true)
+            .On("iptables-nft-restore", exitCode: 2, stderr: "iptables-restore: line 9 failed\n", once: true)
+            .On("iptables-nft-save", stdout: "*nat\n:ISTIO_INBOUND - [0:0]\nCOMMIT\n");
+
+        Func<Task> act = () => Run(runner, s_options);
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
+            .Contain("applying the rules with iptables-nft-restore failed (rolled back)").And.Contain("line 9 failed");
+        runner.Invocations[^1].Stdin.Should().Be("*nat\n-F ISTIO_INBOUND\n-X ISTIO_INBOUND\nCOMMIT\n");
+    }
+
+    [Fact]
+    public async Task RunAsync_CleanupOnlyOnACleanNamespace_RunsNoRestore()
+    {
+        FakeIptablesRunner runner = new();
+
+        ExitCode code = await Run(runner, s_options with { CleanupOnly = true });
+
+        code.Should().Be(ExitCode.Success);
+        runner.Invocations.Should().NotContain(i => i.File.EndsWith("-restore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_SkipRuleApply_StartsNothing()
+    {
+        FakeIptablesRunner runner = new();
+
+        ExitCode code = await Run(runner, s_options with { SkipRuleApply = true });
+
+        code.Should().Be(ExitCode.Success);
+        runner.Invocations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_NativeNftables_RefusedClearly()
+    {
+        Func<Task> act = () => Run(new FakeIptablesRunner(), s_options with { NativeNftables = true });
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("--native-nftables is not supported yet");
+    }
+
+    [Fact]
+    public async Task RunAsync_Tproxy_OneIpBatchPerFamilyAfterTheRules()
+    {
+        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true };
+        // The IPv4 batch starts with "rule del", which fails harmlessly when the rule is not there yet.
+        FakeIptablesRunner runner = new FakeIptablesRunner()
+            .On("ip", exitCode: 1, stderr: "RTNETLINK answers: No such file or directory\nCommand failed -:1\n", when: i => i.Arguments[0] != "-6");
+
+        ExitCode code = await new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true)
+            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
+
+        code.Should().Be(ExitCode.Success);
+        runner.Invocations.Where(i => i.File == "ip").Select(i => string.Join(' ', i.Arguments))
+            .Should().BeEquivalentTo("-force -batch -", "-6 -force -batch -");
+    }
+
+    [Fact]
+    public async Task RunAsync_RouteFailureOtherThanAMissingRule_Throws()
+    {
+        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy };
+        FakeIptablesRunner runner = new FakeIptablesRunner().On("ip", exitCode: 1, stderr: "Error: Nexthop device is not up.\nCommand failed -:3\n");
+
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true)
+            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("setting up TPROXY routing failed").And.Contain("Nexthop device is not up");
+    }
+
+    private static Task<ExitCode> Run(FakeIptablesRunner runner, CaptureOptions options)
+        => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true).RunAsync(options, s_plan, CancellationToken.None);
+}
