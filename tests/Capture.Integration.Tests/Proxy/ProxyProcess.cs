@@ -5,8 +5,9 @@ using Capture.Integration.Tests.Infrastructure;
 namespace Capture.Integration.Tests.Proxy;
 
 /// <summary>
-/// capture-proxy started the way a sidecar runs it: inside the pod namespace as UID/GID 1337, no capabilities
-/// (REDIRECT) or only CAP_NET_ADMIN (TPROXY), from a copy of the build output that UID 1337 can read.
+/// capture-proxy started the way a sidecar runs it: inside the pod namespace as UID/GID 1337 with no capabilities
+/// (REDIRECT), or as UID 0 / GID 1337 with only CAP_NET_ADMIN (TPROXY, as Istio's injector runs it), from a copy of
+/// the build output that UID 1337 can read.
 /// </summary>
 internal sealed class ProxyProcess : IDisposable
 {
@@ -121,7 +122,11 @@ internal sealed class ProxyProcess : IDisposable
             command.AddRange(["prlimit", string.Create(CultureInfo.InvariantCulture, $"--nofile={limit}:{limit}"), "--"]);
         }
 
-        command.AddRange(["setpriv", "--reuid=1337", "--regid=1337", "--clear-groups"]);
+        // TPROXY: UID 0 / GID 1337, as Istio's injector runs a TPROXY sidecar (runAsUser 0, runAsGroup 1337). The rules
+        // depend on it: the transparent upstream to the app leaves through lo with the client's address, and only
+        // `-o lo -m owner ! --uid-owner 1337 -j RETURN` keeps it from being sent back to 15006; the GID keeps the
+        // proxy's outbound traffic bypassed. REDIRECT: UID/GID 1337, no capabilities.
+        command.AddRange(["setpriv", netAdmin ? "--reuid=0" : "--reuid=1337", "--regid=1337", "--clear-groups"]);
         command.AddRange(netAdmin
             ? ["--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin"]
             : ["--inh-caps=-all", "--bounding-set=-all"]);
