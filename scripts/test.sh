@@ -13,14 +13,34 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build Capture.sln -c Release -nologo -clp:ErrorsOnly
-status=0
-dotnet test Capture.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
 
-passed=0 failed=0 skipped=0 files=0
-for trx in "$results"/*.trx; do
-  [[ -e "$trx" ]] || continue
-  files=$((files + 1))
+# One dotnet test per project, all at once, each with its own trx file: a shared results directory with VSTest's
+# default names (a per-second timestamp) can let two projects overwrite each other's counts.
+projects=(tests/*/*.Tests.csproj)
+echo "test.sh: running ${#projects[@]} test projects: ${projects[*]}"
+pids=()
+for project in "${projects[@]}"; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    >"$results/$name.log" 2>&1 &
+  pids+=($!)
+done
+
+status=0 passed=0 failed=0 skipped=0
+for i in "${!projects[@]}"; do
+  name=$(basename "${projects[$i]}" .csproj)
+  rc=0
+  wait "${pids[$i]}" || rc=$?
+  echo "===== $name (exit $rc)"
+  cat "$results/$name.log"
+  trx="$results/$name.trx"
+  if [[ ! -f "$trx" ]]; then
+    echo "test.sh: $name produced no results (exit $rc): counted as one failure" >&2
+    failed=$((failed + 1)) status=1
+    continue
+  fi
+  ((rc == 0)) || status=1
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
   passed=$((passed + $(get passed)))
@@ -28,8 +48,5 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 
-if ((files == 0)) && ((status != 0)); then
-  failed=$((failed + 1)) # the run broke before any project reported: count it as a failure, not as silence
-fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if ((status != 0 || failed != 0)); then exit 1; fi

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 namespace Capture.Benchmarks;
 
-internal static class Program
+public static class Program
 {
     private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 }
