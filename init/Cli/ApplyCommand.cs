@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Capture.Init.Configuration;
-using Capture.Init.Logging;
 using Capture.Init.Rendering;
 using Capture.Init.Rules;
 using Microsoft.Extensions.Logging;
@@ -13,54 +12,12 @@ namespace Capture.Init.Cli;
 /// </summary>
 internal static partial class ApplyCommand
 {
-    public static async Task<int> RunAsync(ParseResult parseResult, CaptureCliServices services, CancellationToken cancellationToken)
-    {
-        TextWriter error = services.Console.Error;
-        BindResult bound = CaptureOptionsBinder.Bind(parseResult, services.Environment);
-        if (!bound.Succeeded)
-        {
-            // Every problem, one line each; nothing has been changed.
-            foreach (string problem in bound.Errors)
-            {
-                await error.WriteLineAsync("capture-init: " + problem).ConfigureAwait(false);
-            }
-
-            return (int)ExitCode.Failure;
-        }
-
-        CaptureOptions options = bound.Options;
-        // Binding already refused a bad level, so this only converts.
-        LogLevel level = LogSettings.TryParseLevel(options.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
-        using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.LogAsJson));
-        ILogger logger = loggerFactory.CreateLogger("capture-init");
-        foreach (string warning in bound.Warnings)
-        {
-            Log.ConfigurationWarning(logger, warning);
-        }
-
-        try
-        {
-            ExitCode exitCode = await RunAsync(options, services, loggerFactory, logger, cancellationToken).ConfigureAwait(false);
-            return (int)exitCode;
-        }
-        catch (CaptureException exception)
-        {
-            await error.WriteLineAsync("capture-init: " + exception.Message).ConfigureAwait(false);
-            return (int)exception.ExitCode;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await error.WriteLineAsync("capture-init: interrupted").ConfigureAwait(false);
-            return (int)ExitCode.Failure;
-        }
-#pragma warning disable CA1031 // The process boundary: anything unexpected is logged with its stack trace and exits 1.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.Unexpected(logger, exception);
-            return (int)ExitCode.Failure;
-        }
-    }
+    public static Task<int> RunAsync(ParseResult parseResult, CaptureCliServices services, CancellationToken cancellationToken) =>
+        CommandBoundary.RunAsync(
+            parseResult,
+            services,
+            (options, loggerFactory, token) => RunAsync(options, services, loggerFactory, loggerFactory.CreateLogger("capture-init"), token),
+            cancellationToken);
 
     /// <summary>Facts, plan, then dry-run output or the applier. Separate from binding so tests can start from options.</summary>
     public static async Task<ExitCode> RunAsync(
@@ -88,17 +45,11 @@ internal static partial class ApplyCommand
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, EventName = "ConfigurationWarning", Message = "{Warning}")]
-        public static partial void ConfigurationWarning(ILogger logger, string warning);
-
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, EventName = "PlanWarning", Message = "{Warning}")]
         public static partial void PlanWarning(ILogger logger, string warning);
 
         [LoggerMessage(EventId = 303, Level = LogLevel.Debug, EventName = "PlanBuilt",
             Message = "Plan: {Ipv4Rules} IPv4 rules, IPv6 {Ipv6Enabled} with {Ipv6Rules} rules, {RouteCommands} ip commands")]
         public static partial void PlanBuilt(ILogger logger, int ipv4Rules, bool ipv6Enabled, int ipv6Rules, int routeCommands);
-
-        [LoggerMessage(EventId = 399, Level = LogLevel.Error, EventName = "Unexpected", Message = "capture-init failed unexpectedly")]
-        public static partial void Unexpected(ILogger logger, Exception exception);
     }
 }

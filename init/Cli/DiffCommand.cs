@@ -24,7 +24,7 @@ internal static class DiffCommand
         CaptureCliOptions.AddTo(command);
         command.Options.Add(Quiet);
         command.Options.Add(Output);
-        command.SetAction((parseResult, cancellationToken) => InspectionCommand.RunAsync(
+        command.SetAction((parseResult, cancellationToken) => CommandBoundary.RunAsync(
             parseResult, services, (options, loggerFactory, token) => RunAsync(options, parseResult.GetValue(Quiet), IsJson(parseResult.GetValue(Output)), services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
             cancellationToken));
         return command;

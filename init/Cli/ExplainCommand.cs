@@ -35,7 +35,7 @@ internal static class ExplainCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, cancellationToken) => InspectionCommand.RunAsync(
+        command.SetAction((parseResult, cancellationToken) => CommandBoundary.RunAsync(
             parseResult, services, (options, loggerFactory, token) => RunAsync(parseResult, options, services, (liveRules ?? (f => new SystemLiveRules(f)))(loggerFactory), token),
             cancellationToken));
         return command;

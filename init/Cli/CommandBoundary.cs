@@ -6,11 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Init.Cli;
 
 /// <summary>
-/// What explain and diff share with apply's boundary: bind and validate the flags (one line per problem), log to
-/// stderr at the requested level, and turn failures into exit codes (a <see cref="CaptureException"/> is one line,
-/// anything else is logged with its stack trace and exits 1).
+/// The process boundary every verb (apply, explain, diff) runs inside: bind and validate the flags (one line per
+/// problem, nothing touched), log to stderr at the requested level with the binding warnings, and turn failures into
+/// exit codes (a <see cref="CaptureException"/> is one line, anything else is logged with its stack trace and exits 1).
 /// </summary>
-internal static partial class InspectionCommand
+internal static partial class CommandBoundary
 {
     public static async Task<int> RunAsync(
         ParseResult parseResult,
@@ -22,6 +22,7 @@ internal static partial class InspectionCommand
         BindResult bound = CaptureOptionsBinder.Bind(parseResult, services.Environment);
         if (!bound.Succeeded)
         {
+            // Every problem, one line each; nothing has been changed.
             foreach (string problem in bound.Errors)
             {
                 await error.WriteLineAsync("capture-init: " + problem).ConfigureAwait(false);
@@ -31,9 +32,15 @@ internal static partial class InspectionCommand
         }
 
         CaptureOptions options = bound.Options;
+        // Binding already refused a bad level, so this only converts.
         LogLevel level = LogSettings.TryParseLevel(options.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
         using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.LogAsJson));
         ILogger logger = loggerFactory.CreateLogger("capture-init");
+        foreach (string warning in bound.Warnings)
+        {
+            Log.ConfigurationWarning(logger, warning);
+        }
+
         try
         {
             return (int)await run(options, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -59,7 +66,10 @@ internal static partial class InspectionCommand
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 398, Level = LogLevel.Error, EventName = "InspectionUnexpected", Message = "capture-init failed unexpectedly")]
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, EventName = "ConfigurationWarning", Message = "{Warning}")]
+        public static partial void ConfigurationWarning(ILogger logger, string warning);
+
+        [LoggerMessage(EventId = 399, Level = LogLevel.Error, EventName = "Unexpected", Message = "capture-init failed unexpectedly")]
         public static partial void Unexpected(ILogger logger, Exception exception);
     }
 }
