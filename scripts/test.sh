@@ -27,7 +27,7 @@ for project in "${projects[@]}"; do
   pids+=($!)
 done
 
-status=0 passed=0 failed=0 skipped=0
+status=0 passed=0 failed=0 skipped=0 failures=()
 for i in "${!projects[@]}"; do
   name=$(basename "${projects[$i]}" .csproj)
   rc=0
@@ -46,7 +46,21 @@ for i in "${!projects[@]}"; do
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
+  while IFS= read -r test; do failures+=("$name|$test"); done < <(
+    grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"' "$trx" |
+      sed -n 's/.* testName="\([^"]*\)".*/\1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g')
 done
 
+# CI shows only the tail of this output: repeat each failure (name and the first lines of its message and stack
+# trace, from the console log) just above the summary line, so the tail alone says what broke.
+if ((${#failures[@]} > 0)); then
+  echo "===== ${#failures[@]} failed test(s)"
+  for entry in "${failures[@]}"; do
+    name=${entry%%|*} test=${entry#*|}
+    echo "--- $name: $test"
+    awk -v t="  Failed $test" 'on && /^  (Passed|Failed|Skipped) / { exit } on && ++n <= 14 { print } index($0, t) == 1 { on = 1 }' \
+      "$results/$name.log"
+  done
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if ((status != 0 || failed != 0)); then exit 1; fi
