@@ -18,6 +18,28 @@ internal sealed partial class EventLoop
 
     private int _reserveFd = -1;
     private long _listenersPausedUntilMs = long.MaxValue;
+    private long _nextHeadroomLogMs;
+
+    /// <summary>
+    /// The lowest descriptor number an accepted client may have. The kernel hands out the lowest free number, so a
+    /// client that arrives at or above it means fewer than <see cref="DescriptorHeadroom"/> descriptors are left: it is
+    /// refused, and what is left stays free for the connections already open (upstream sockets, pipes) and for the
+    /// process's own needs, above all the readiness and metrics endpoints, which must still answer under such load.
+    /// </summary>
+    private readonly int _acceptDescriptorCeiling = AcceptDescriptorCeiling();
+
+    /// <summary>Descriptors kept free below RLIMIT_NOFILE: a sixteenth of the limit, at least 16, at most 256.</summary>
+    internal static int DescriptorHeadroom(ulong softLimit) => (int)Math.Clamp(softLimit / 16, 16, 256);
+
+    private static int AcceptDescriptorCeiling()
+    {
+        if (ResourceLimits.GetOpenFiles(out ulong soft, out _) != Errno.None || soft >= int.MaxValue)
+        {
+            return int.MaxValue; // unknown or unlimited: EMFILE handling alone
+        }
+
+        return (int)Math.Max(0, (long)soft - DescriptorHeadroom(soft));
+    }
 
     private void AcceptBatch(ListenerSocket listener)
     {
@@ -26,6 +48,12 @@ internal sealed partial class EventLoop
             SysResult accepted = Sockets.Accept(listener.Fd, out NativeSocketAddress peer);
             if (accepted.IsSuccess)
             {
+                if (accepted.Value >= _acceptDescriptorCeiling)
+                {
+                    RefuseOverHeadroom(accepted.Value, listener);
+                    continue;
+                }
+
                 OnAccepted(accepted.Value, peer, listener);
                 continue;
             }
@@ -87,6 +115,19 @@ internal sealed partial class EventLoop
         Sockets.SetLingerZero(fd);
         Sockets.Close(fd);
         Events.ConnectionClosed(new ConnectionSummary(info, reason, error, 0, 0, 0, 0, Stopwatch.GetElapsedTime(info.AcceptedTimestamp)));
+    }
+
+    /// <summary>Near the descriptor limit: reset the client at once (counted as an exhausted accept), logged once a second.</summary>
+    private void RefuseOverHeadroom(int fd, ListenerSocket listener)
+    {
+        Sockets.SetLingerZero(fd);
+        Sockets.Close(fd);
+        Events.AcceptFailed(listener.Direction, Errno.EMFILE);
+        if (NowMs >= _nextHeadroomLogMs)
+        {
+            _nextHeadroomLogMs = NowMs + 1000;
+            Log.AcceptOverHeadroom(Logger, listener.EndPoint, _acceptDescriptorCeiling);
+        }
     }
 
     /// <summary>

@@ -12,6 +12,10 @@ internal sealed partial class EventLoop
             Message = "Listener {EndPoint}: accept failed with {Errno}; refusing pending connections until descriptors free up")]
         public static partial void AcceptExhausted(ILogger logger, IPEndPoint endPoint, Errno errno);
 
+        [LoggerMessage(EventId = 111, Level = LogLevel.Warning, EventName = "AcceptOverHeadroom",
+            Message = "Listener {EndPoint}: descriptor {Ceiling} or above in use, near the RLIMIT_NOFILE limit; resetting new connections until descriptors free up")]
+        public static partial void AcceptOverHeadroom(ILogger logger, IPEndPoint endPoint, int ceiling);
+
         [LoggerMessage(EventId = 104, Level = LogLevel.Warning, EventName = "NoOriginalDestination",
             Message = "Connection {ConnectionId} from {Source} on {Listener}: original destination unavailable ({Errno}); was it redirected? Reset")]
         public static partial void NoOriginalDestination(ILogger logger, long connectionId, NativeSocketAddress source, IPEndPoint listener, Errno errno);

@@ -95,6 +95,8 @@ public sealed class ProxyLifecycleTests
             // A connection the proxy must refuse is reset as soon as it is accepted; the client may see that reset
             // already on connect. Either way it counts as not served.
             bool[] served = await Task.WhenAll(held.Select(c => ConnectAndPingAsync(c, server.EndPoint, timeout.Token)));
+            // The relay stops accepting short of the limit, so the probes and the scrape still get a descriptor.
+            (int readyStatus, _) = await scenario.Proxy.GetAsync(15021, "/healthz/ready");
             string saturated = await scenario.Proxy.ScrapeAsync();
 
             served.Count(ok => ok).Should().BeGreaterThan(20, "the proxy keeps serving what fits under the limit");
@@ -102,6 +104,8 @@ public sealed class ProxyLifecycleTests
             (ProxyProcess.Metric(saturated, "capture_accept_failures_total", "cause=\"resource_exhausted\"")
                 + ProxyProcess.Metric(saturated, "capture_connections_failed_total", "cause=\"resource_exhausted\""))
                 .Should().BeGreaterThan(0, "running out of descriptors is counted");
+            readyStatus.Should().Be(200, "readiness still answers with every held connection open");
+            scenario.Proxy.Output.Should().Contain("near the RLIMIT_NOFILE limit");
             scenario.Proxy.Process.HasExited.Should().BeFalse();
         }
         finally
