@@ -36,4 +36,14 @@ public static unsafe class FileDescriptors
 
         return count < 0 ? SysResult.Failed(error) : SysResult.Ok((int)count);
     }
+
+    /// <summary>
+    /// A new descriptor (close-on-exec, the lowest free number) for the same open file: a reference of one's own that
+    /// stays valid, and names the same file, whatever happens to <paramref name="fd"/> and its number afterwards.
+    /// </summary>
+    public static SysResult Duplicate(int fd)
+    {
+        int result = Interop.Libc.Fcntl(fd, Interop.Libc.F_DUPFD_CLOEXEC, 0);
+        return result < 0 ? SysResult.Failed(Errno.Last) : SysResult.Ok(result);
+    }
 }

@@ -51,4 +51,21 @@ public class PipesTests
     private static SysResult Read(int fd, byte[] buffer) => FileDescriptors.Read(fd, buffer);
 
     private static void Write(int fd, byte[] buffer) => FileDescriptors.Write(fd, buffer).Should().Be(SysResult.Ok(buffer.Length));
+
+    [Fact]
+    public void Duplicate_NamesTheSamePipe_AndOutlivesTheOriginalDescriptor()
+    {
+        using PipeFixture pipe = new();
+        SysResult duplicate = FileDescriptors.Duplicate(pipe.Read.Fd);
+        duplicate.IsSuccess.Should().BeTrue();
+        using SafeFileDescriptor copy = new(duplicate.Value);
+        copy.Fd.Should().NotBe(pipe.Read.Fd);
+
+        FileDescriptors.Write(pipe.Write.Fd, "abc"u8).Should().Be(SysResult.Ok(3));
+        pipe.Read.Dispose();
+        byte[] buffer = new byte[8];
+
+        FileDescriptors.Read(copy.Fd, buffer).Should().Be(SysResult.Ok(3));
+        buffer.AsSpan(0, 3).ToArray().Should().Equal("abc"u8.ToArray());
+    }
 }

@@ -8,6 +8,7 @@ internal static partial class Interop
     {
         internal const int F_GETFL = 3;
         internal const int F_SETFL = 4;
+        internal const int F_DUPFD_CLOEXEC = 1030; // F_LINUX_SPECIFIC_BASE (1024) + 6
         internal const int F_SETPIPE_SZ = 1031;  // F_LINUX_SPECIFIC_BASE (1024) + 7
         internal const int F_GETPIPE_SZ = 1032;  // F_LINUX_SPECIFIC_BASE (1024) + 8
 
