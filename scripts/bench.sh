@@ -11,8 +11,10 @@
 # (connect, 1 KiB each way, close; 64 at a time); 1-byte ping-pong round trip p50/p99 and what the proxy adds;
 # proxy RSS idle and with N idle connections. Prints a markdown table with ratios.
 #
-# Usage: sudo scripts/bench.sh [--no-install] [--quick]
+# Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS]
 #   --quick       shorter runs (3 s bulk, 2 s cps, 5,000 round trips, 2,000 idle connections): for checking the script
+#   --only PARTS  comma-separated subset of bulk,cps,rr,idle (default: all); idle RSS is always read
+#   --ways WAYS   comma-separated subset of direct,capture,haproxy (default: all three)
 # Environment: BULK_SECONDS (10), CPS_SECONDS (5), CPS_CONCURRENCY (64), RR_COUNT (20000), IDLE_CONNECTIONS (10000),
 #              CAPTURE_BIN (use binaries from this directory instead of publishing to artifacts/bin)
 set -euo pipefail
@@ -22,15 +24,27 @@ source "$root/scripts/lib/common.sh"
 # shellcheck source=lib/netns.sh
 source "$root/scripts/lib/netns.sh"
 
-install=true quick=false
-for arg in "$@"; do
-  case "$arg" in
+install=true quick=false parts=bulk,cps,rr,idle only_ways=direct,capture,haproxy
+while (($#)); do
+  case "$1" in
     --no-install) install=false ;;
     --quick) quick=true ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    --only) parts=${2:?--only needs a list, e.g. bulk,idle}; shift ;;
+    --ways) only_ways=${2:?--ways needs a list, e.g. capture,haproxy}; shift ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+for part in ${parts//,/ }; do
+  [[ $part =~ ^(bulk|cps|rr|idle)$ ]] || { echo "bench.sh: --only: unknown part '$part' (bulk, cps, rr, idle)" >&2; exit 2; }
+done
+for way in ${only_ways//,/ }; do
+  [[ $way =~ ^(direct|capture|haproxy)$ ]] || { echo "bench.sh: --ways: unknown way '$way' (direct, capture, haproxy)" >&2; exit 2; }
+done
+# part NAME / wanted WAY: whether this run measures it.
+part() { [[ ",$parts," == *",$1,"* ]]; }
+wanted() { [[ ",$only_ways," == *",$1,"* ]]; }
 require_root
 
 if [[ $quick == true ]]; then
@@ -66,11 +80,15 @@ for tool in iperf3 haproxy setpriv ip; do command -v "$tool" >/dev/null || die "
 if [[ -z "${CAPTURE_BIN:-}" ]]; then publish_if_stale "$root" init proxy peer; fi
 peer=$bin/capture-peer
 "$bin/capture-init" --help >/dev/null 2>&1 || die "capture-init is not usable ($bin/capture-init --help failed)"
-ways=(direct capture haproxy)
-if ! "$bin/capture-proxy" --help 2>/dev/null | grep -q -- '--outbound-port'; then
-  say "capture-proxy is not finished yet: measuring direct and HAProxy only"
-  ways=(direct haproxy)
+if wanted capture && ! "$bin/capture-proxy" --help 2>/dev/null | grep -q -- '--outbound-port'; then
+  say "capture-proxy is not finished yet: not measuring it"
+  only_ways=${only_ways//capture/}
 fi
+ways=()
+for way in direct capture haproxy; do
+  if wanted "$way"; then ways+=("$way"); fi
+done
+((${#ways[@]})) || die "--ways left nothing to measure"
 
 # Descriptor limits: a proxy holds two descriptors per idle connection, and HAProxy reserves two more per splice
 # pipe (maxpipes, set to 512 below) and refuses to start if the limit cannot cover all of it. Raise the soft
@@ -139,8 +157,10 @@ listen outbound
   option splice-response
   server orig 0.0.0.0
 EOF
-netns_spawn haproxy "$work/haproxy.log" "${as_proxy[@]}" haproxy -db -f "$work/haproxy.cfg"
-proxy_pid[haproxy]=$SPAWNED_PID
+if [[ -v 'peer_ip[haproxy]' ]]; then
+  netns_spawn haproxy "$work/haproxy.log" "${as_proxy[@]}" haproxy -db -f "$work/haproxy.cfg"
+  proxy_pid[haproxy]=$SPAWNED_PID
+fi
 for way in "${!proxy_pid[@]}"; do
   wait_until 20 "the $way proxy to carry a connection" nsx "$way" "$peer" rr-client --host "${peer_ip[$way]}" --port 9001 --count 10 --warmup 0
   uid=$(awk '/^Uid:/{print $2}' "/proc/${proxy_pid[$way]}/status")
@@ -150,45 +170,58 @@ ok "proxies up: ${!proxy_pid[*]} (UID 1337)"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+anon_kb() { awk '/^Anonymous:/{print $2}' "/proc/$1/smaps_rollup"; }
+mb() { [[ -z "$1" ]] && printf '–' || awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 declare -A r
 sleep 1 # let start-up work (JIT, first allocations) settle before the idle reading
-for way in "${!proxy_pid[@]}"; do r[$way.rss_idle]=$(rss_kb "${proxy_pid[$way]}"); done
+for way in "${!proxy_pid[@]}"; do
+  r[$way.rss_idle]=$(rss_kb "${proxy_pid[$way]}")
+  # The split: anonymous memory (heaps, stacks) vs the rest: pages of the executable and libraries (and .NET's W^X memfd).
+  r[$way.anon_idle]=$(anon_kb "${proxy_pid[$way]}")
+  say "$way idle: RSS $(mb "${r[$way.rss_idle]}") MB, of which anonymous $(mb "${r[$way.anon_idle]}") MB"
+done
 
 # ---------------------------------------------------------------------------------------------------------------
 for way in "${ways[@]}"; do
-  step "$way: bulk throughput, iperf3 one stream for ${bulk_seconds}s"
   pid=${proxy_pid[$way]:-}
-  t0=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
-  nsx "$way" iperf3 -c "${peer_ip[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" ||
-    die "iperf3 through $way failed: $(grep -m1 '"error"' "$work/$way-iperf.json" || true)"
-  t1=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
-  # The receiver's view of the whole run, from the "sum_received" object of iperf3's JSON end section.
-  read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
-                             s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
-  [[ -n "${bytes:-}" && -n "${bps:-}" ]] || die "could not read iperf3's result for $way"
-  r[$way.gbps]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
-  r[$way.gb]=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1e9}')
-  if [[ -n $pid ]]; then
-    r[$way.cpu_per_gb]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
-    say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved, proxy CPU $(awk -v t="$((t1 - t0))" -v hz="$clk_tck" 'BEGIN {printf "%.2f", t / hz}') s → ${r[$way.cpu_per_gb]} CPU-s/GB"
-  else
-    say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved"
+  if part bulk; then
+    step "$way: bulk throughput, iperf3 one stream for ${bulk_seconds}s"
+    t0=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
+    nsx "$way" iperf3 -c "${peer_ip[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" ||
+      die "iperf3 through $way failed: $(grep -m1 '"error"' "$work/$way-iperf.json" || true)"
+    t1=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
+    # The receiver's view of the whole run, from the "sum_received" object of iperf3's JSON end section.
+    read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
+                               s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
+    [[ -n "${bytes:-}" && -n "${bps:-}" ]] || die "could not read iperf3's result for $way"
+    r[$way.gbps]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
+    r[$way.gb]=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1e9}')
+    if [[ -n $pid ]]; then
+      r[$way.cpu_per_gb]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
+      say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved, proxy CPU $(awk -v t="$((t1 - t0))" -v hz="$clk_tck" 'BEGIN {printf "%.2f", t / hz}') s → ${r[$way.cpu_per_gb]} CPU-s/GB"
+    else
+      say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved"
+    fi
   fi
 
-  step "$way: short connections, 1 KiB each way, $cps_concurrency at a time for ${cps_seconds}s"
-  line=$(nsx "$way" "$peer" cps-client --host "${peer_ip[$way]}" --port 9002 --concurrency "$cps_concurrency" --duration "$cps_seconds" 2>/dev/null) ||
-    die "cps-client through $way failed: $line"
-  r[$way.cps]=$(printf '%.0f' "$(kv cps "$line")")
-  say "${r[$way.cps]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)"
+  if part cps; then
+    step "$way: short connections, 1 KiB each way, $cps_concurrency at a time for ${cps_seconds}s"
+    line=$(nsx "$way" "$peer" cps-client --host "${peer_ip[$way]}" --port 9002 --concurrency "$cps_concurrency" --duration "$cps_seconds" 2>/dev/null) ||
+      die "cps-client through $way failed: $line"
+    r[$way.cps]=$(printf '%.0f' "$(kv cps "$line")")
+    say "${r[$way.cps]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)"
+  fi
 
-  step "$way: 1-byte ping-pong, $rr_count round trips"
-  line=$(nsx "$way" "$peer" rr-client --host "${peer_ip[$way]}" --port 9001 --count "$rr_count" 2>/dev/null) ||
-    die "rr-client through $way failed"
-  r[$way.p50]=$(kv p50_us "$line")
-  r[$way.p99]=$(kv p99_us "$line")
-  say "p50 ${r[$way.p50]} µs, p99 ${r[$way.p99]} µs"
+  if part rr; then
+    step "$way: 1-byte ping-pong, $rr_count round trips"
+    line=$(nsx "$way" "$peer" rr-client --host "${peer_ip[$way]}" --port 9001 --count "$rr_count" 2>/dev/null) ||
+      die "rr-client through $way failed"
+    r[$way.p50]=$(kv p50_us "$line")
+    r[$way.p99]=$(kv p99_us "$line")
+    say "p50 ${r[$way.p50]} µs, p99 ${r[$way.p99]} µs"
+  fi
 
-  if [[ -n $pid ]]; then
+  if [[ -n $pid ]] && part idle; then
     step "$way: proxy memory with $idle_count idle connections"
     r[$way.rss_before]=$(rss_kb "$pid")
     netns_spawn "$way" "$work/$way-idle.log" "$peer" idle-client --host "${peer_ip[$way]}" --port 9003 --count "$idle_count" --hold 300
@@ -209,7 +242,6 @@ step "Results"
 get() { printf '%s' "${r[$1]:-}"; }
 # ratio A B: A/B with two decimals, or – when either is missing or B is 0.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.2f×\n", a / b }'; }
-mb() { [[ -z "$1" ]] && printf '–' || awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 added() { [[ -z "$1" || -z "$2" ]] && printf '–' || awk -v a="$1" -v d="$2" 'BEGIN {printf "%+.1f", a - d}'; }
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -235,6 +267,8 @@ table=$work/table.md
     "$(added "$(get haproxy.p50)" "$(get direct.p50)") / $(added "$(get haproxy.p99)" "$(get direct.p99)")" "–" "–"
   row "Proxy RSS idle, MB" "–" "$(mb "$(get capture.rss_idle)")" "$(mb "$(get haproxy.rss_idle)")" \
     "$(ratio "$(get capture.rss_idle)" "$(get haproxy.rss_idle)")" "–"
+  row "… of which anonymous, MB" "–" "$(mb "$(get capture.anon_idle)")" "$(mb "$(get haproxy.anon_idle)")" \
+    "$(ratio "$(get capture.anon_idle)" "$(get haproxy.anon_idle)")" "–"
   row "Proxy RSS with $idle_count idle connections, MB" "–" "$(mb "$(get capture.rss_conns)")" "$(mb "$(get haproxy.rss_conns)")" \
     "$(ratio "$(get capture.rss_conns)" "$(get haproxy.rss_conns)")" "–"
   row "RSS per idle connection, KB" "–" "$(get capture.per_conn)" "$(get haproxy.per_conn)" \
