@@ -45,9 +45,13 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to 5 s.</remarks>
     public TimeSpan DrainDuration { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Capacity requested for each splice pipe with F_SETPIPE_SZ, in bytes; a power of two of at least one page.</summary>
-    /// <remarks>Defaults to 64 KiB, the kernel's default pipe size (per-UID pipe memory is limited, see PROXY.md).</remarks>
-    public int PipeSize { get; init; } = 64 * 1024;
+    /// <summary>
+    /// Capacity, in bytes, a splice pipe grows to with F_SETPIPE_SZ once its direction moves bulk data (a pipeful at
+    /// once, or 256 KiB in one burst); pipes start at the kernel's 64 KiB, or at this size if smaller. A power of two
+    /// of at least one page. Grown pipes are limited to 16 MiB per process, a quarter of the per-UID pipe limit.
+    /// </summary>
+    /// <remarks>Defaults to 1 MiB, the largest an unprivileged process may ask for (<c>/proc/sys/fs/pipe-max-size</c>).</remarks>
+    public int PipeSize { get; init; } = MaxPipeSize;
 
     /// <summary>Most idle pipes kept for reuse per worker; zero creates and closes pipes per transfer.</summary>
     /// <remarks>Defaults to 32.</remarks>

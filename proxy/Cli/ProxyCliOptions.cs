@@ -44,7 +44,7 @@ internal static class ProxyCliOptions
         "On SIGTERM or /quitquitquit, how long open connections may finish before they are closed. Default: 5s.");
 
     public static readonly Option<string> PipeSize = Text("--pipe-size", "bytes",
-        "Capacity of each splice pipe (power of two, 4Ki to 1Mi). Default: 64Ki.");
+        "Capacity a splice pipe grows to once its direction moves bulk data; pipes start at 64Ki (power of two, 4Ki to 1Mi). Default: 1Mi.");
 
     public static readonly Option<string> PipePoolSize = Text("--pipe-pool-size", "count",
         "Idle splice pipes kept for reuse per worker; 0 keeps none. Default: 32.");

@@ -5,4 +5,5 @@ namespace Capture.Proxy.Engine;
 /// <param name="PipesPooled">Idle pipes kept for reuse.</param>
 /// <param name="PipesLeased">Pipes lent to connections with bytes in flight.</param>
 /// <param name="Listening">True once every listener is bound, false after drain starts.</param>
-internal readonly record struct EngineSnapshot(long ActiveConnections, long PipesPooled, long PipesLeased, bool Listening);
+/// <param name="PipesGrown">Pipes grown to the bulk size (<c>--pipe-size</c>), pooled or leased.</param>
+internal readonly record struct EngineSnapshot(long ActiveConnections, long PipesPooled, long PipesLeased, bool Listening, long PipesGrown = 0);

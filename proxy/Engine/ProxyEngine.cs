@@ -83,13 +83,15 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     {
         long pooled = 0;
         long leased = 0;
+        long grown = 0;
         foreach (EventLoop loop in _loops)
         {
             pooled += loop.Pipes.Pooled;
             leased += loop.Pipes.Leased;
+            grown += loop.Pipes.Bulk;
         }
 
-        return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening);
+        return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening, grown);
     }
 
     /// <summary>Racy description of every open connection; for diagnosing a stalled test, not for production use.</summary>

@@ -32,8 +32,11 @@ internal sealed record ProxyEngineOptions
     /// <summary>Close a connection when no byte moved for this long. Defaults to 1 h (Envoy's TCP proxy default); <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Capacity requested for each splice pipe with F_SETPIPE_SZ. Defaults to 64 KiB, the kernel's default pipe size.</summary>
-    public int PipeSize { get; init; } = 64 * 1024;
+    /// <summary>
+    /// Capacity a splice pipe grows to with F_SETPIPE_SZ once its direction moves bulk data; pipes start at 64 KiB (or
+    /// this size if smaller). Defaults to 1 MiB (/proc/sys/fs/pipe-max-size's default).
+    /// </summary>
+    public int PipeSize { get; init; } = 1024 * 1024;
 
     /// <summary>Idle pipes each event loop keeps for reuse. Defaults to 32.</summary>
     public int PipePoolSize { get; init; } = 32;

@@ -124,6 +124,8 @@ internal sealed class ProxyMetrics
         writer.Family("capture_pipe_pool_pipes", MetricType.Gauge, "Splice pipes held by the event loops: idle ones pooled for reuse, leased ones carrying bytes.");
         writer.Sample("capture_pipe_pool_pipes", [new("state", "pooled")], snapshot.PipesPooled);
         writer.Sample("capture_pipe_pool_pipes", [new("state", "leased")], snapshot.PipesLeased);
+        writer.Family("capture_pipes_grown", MetricType.Gauge, "Splice pipes grown to --pipe-size for bulk transfers, pooled or leased (also counted above).");
+        writer.Sample("capture_pipes_grown", snapshot.PipesGrown);
     }
 
     private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)

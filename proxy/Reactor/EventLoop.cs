@@ -63,7 +63,7 @@ internal sealed partial class EventLoop : IDisposable
         // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
         long shortest = _idleTimeoutMs > 0 ? Math.Min(_connectTimeoutMs, _idleTimeoutMs) : _connectTimeoutMs;
         _sweepIntervalMs = Math.Clamp(shortest / 8, 5, 1000);
-        Pipes = new PipePool(options.PipeSize, options.PipePoolSize);
+        Pipes = new PipePool(options.PipeSize, options.PipePoolSize, PipePool.BulkLimit(options.PipeSize, options.Workers));
         Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
         Epoll = Epoll.Create(MaxEvents);
         SysResult wake = EventFd.Create(nonBlocking: true);

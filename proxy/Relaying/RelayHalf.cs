@@ -31,6 +31,9 @@ internal sealed class RelayHalf(bool fromClient)
     /// <summary>The last burst was large: start the next one with splice rather than a copy probe.</summary>
     public bool PreferSplice;
 
+    /// <summary>This direction moves bulk data: its pipe may grow, and its next burst starts with a grown pipe if one is idle.</summary>
+    public bool Bulk;
+
     /// <summary>Bytes read since the source last ran dry.</summary>
     public long Burst;
 

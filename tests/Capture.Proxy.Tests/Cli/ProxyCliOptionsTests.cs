@@ -31,7 +31,7 @@ public class ProxyCliOptionsTests
         options.ConnectTimeout.Should().Be(TimeSpan.FromSeconds(10));
         options.IdleTimeout.Should().Be(TimeSpan.FromHours(1));
         options.DrainDuration.Should().Be(TimeSpan.FromSeconds(5));
-        options.PipeSize.Should().Be(65536);
+        options.PipeSize.Should().Be(1024 * 1024);
         options.ReadinessPort.Should().Be(15021);
         options.MetricsPort.Should().Be(15090);
         options.AdminEndpoint.Should().Be(new IPEndPoint(IPAddress.Loopback, 15000));

@@ -5,32 +5,121 @@ namespace Capture.Proxy.Tests.Relaying;
 
 public class PipePoolTests
 {
-    [Fact]
-    public void TryLease_EmptyPool_CreatesPipeOfRequestedSize()
+    [Theory]
+    [InlineData(1024 * 1024, 64 * 1024)]
+    [InlineData(256 * 1024, 64 * 1024)]
+    [InlineData(64 * 1024, 64 * 1024)]
+    [InlineData(32 * 1024, 32 * 1024)]
+    public void TryLease_EmptyPool_CreatesBaseSizePipe(int pipeSize, int expected)
     {
-        using PipePool pool = new(pipeSize: 256 * 1024, capacity: 2);
+        using PipePool pool = new(pipeSize, capacity: 2, bulkLimit: 1);
 
-        bool leased = pool.TryLease(0, out SplicePipe pipe);
+        bool leased = pool.TryLease(0, bulk: true, out SplicePipe pipe);
 
         leased.Should().BeTrue();
-        pipe.Capacity.Should().Be(256 * 1024);
-        Pipes.GetCapacity(pipe.WriteFd).Value.Should().Be(256 * 1024);
+        pipe.Capacity.Should().Be(expected);
+        Pipes.GetCapacity(pipe.WriteFd).Value.Should().Be(expected);
         pool.Leased.Should().Be(1);
+        pool.Bulk.Should().Be(0);
         pool.Return(pipe, empty: true);
+    }
+
+    [Fact]
+    public void TryGrow_HoldingBytes_GrowsInPlaceToPipeSizeAndKeepsTheBytes()
+    {
+        using PipePool pool = new(pipeSize: 1024 * 1024, capacity: 2, bulkLimit: 1);
+        pool.TryLease(0, bulk: false, out SplicePipe pipe);
+        FileDescriptors.Write(pipe.WriteFd, new byte[1000]);
+
+        bool grown = pool.TryGrow(0, ref pipe);
+
+        grown.Should().BeTrue();
+        pipe.Capacity.Should().Be(1024 * 1024);
+        Pipes.GetCapacity(pipe.WriteFd).Value.Should().Be(1024 * 1024);
+        Pipes.BytesAvailable(pipe.ReadFd).Value.Should().Be(1000);
+        pool.Bulk.Should().Be(1);
+        pool.Return(pipe, empty: false);
+        pool.Bulk.Should().Be(0, "a grown pipe that is closed frees its place under the limit");
+    }
+
+    [Fact]
+    public void TryGrow_AtTheLimitOrAlreadyGrown_ReturnsFalseAndLeavesThePipe()
+    {
+        using PipePool pool = new(pipeSize: 256 * 1024, capacity: 2, bulkLimit: 1);
+        pool.TryLease(0, bulk: false, out SplicePipe first);
+        pool.TryLease(0, bulk: false, out SplicePipe second);
+        pool.TryGrow(0, ref first).Should().BeTrue();
+
+        bool again = pool.TryGrow(0, ref first);
+        bool overLimit = pool.TryGrow(0, ref second);
+
+        again.Should().BeFalse();
+        overLimit.Should().BeFalse();
+        second.Capacity.Should().Be(64 * 1024);
+        Pipes.GetCapacity(second.WriteFd).Value.Should().Be(64 * 1024);
+        pool.Bulk.Should().Be(1);
+        pool.Return(first, empty: true);
+        pool.Return(second, empty: true);
+    }
+
+    [Fact]
+    public void TryGrow_PipeSizeNotAboveBase_NeverGrows()
+    {
+        using PipePool pool = new(pipeSize: 64 * 1024, capacity: 2, bulkLimit: 4);
+        pool.TryLease(0, bulk: true, out SplicePipe pipe);
+
+        bool grown = pool.TryGrow(0, ref pipe);
+
+        grown.Should().BeFalse();
+        pipe.Capacity.Should().Be(64 * 1024);
+        pool.Return(pipe, empty: true);
+    }
+
+    [Fact]
+    public void TryLease_AfterAGrownPipeCameBack_GivesItToBulkAndBaseSizeToOthers()
+    {
+        using PipePool pool = new(pipeSize: 1024 * 1024, capacity: 2, bulkLimit: 2);
+        pool.TryLease(0, bulk: false, out SplicePipe grown);
+        pool.TryLease(0, bulk: false, out SplicePipe plain);
+        pool.TryGrow(0, ref grown);
+        pool.Return(grown, empty: true);
+        pool.Return(plain, empty: true);
+
+        pool.TryLease(0, bulk: false, out SplicePipe forSmall);
+        pool.TryLease(0, bulk: true, out SplicePipe forBulk);
+
+        forSmall.Should().Be(plain);
+        forBulk.Should().Be(grown);
+        pool.Bulk.Should().Be(1, "the grown pipe stayed open in the pool and counts against the limit");
+        pool.Return(forSmall, empty: true);
+        pool.Return(forBulk, empty: true);
+        pool.Pooled.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(1024 * 1024, 2, 8)]
+    [InlineData(1024 * 1024, 1, 16)]
+    [InlineData(256 * 1024, 2, 32)]
+    [InlineData(1024 * 1024, 64, 1)]
+    public void BulkLimit_SplitsTheProcessBudgetAcrossWorkers(int pipeSize, int workers, int expected)
+    {
+        int limit = PipePool.BulkLimit(pipeSize, workers);
+
+        limit.Should().Be(expected);
     }
 
     [Fact]
     public void Return_Empty_IsReusedAndBounded()
     {
-        using PipePool pool = new(pipeSize: 64 * 1024, capacity: 1);
-        pool.TryLease(0, out SplicePipe first);
-        pool.TryLease(0, out SplicePipe second);
+        using PipePool pool = new(pipeSize: 64 * 1024, capacity: 1, bulkLimit: 0);
+        pool.TryLease(0, bulk: false, out SplicePipe first);
+        pool.TryLease(0, bulk: false, out SplicePipe second);
         using PipeWitness firstWitness = new(first);
         using PipeWitness secondWitness = new(second);
 
         pool.Return(first, empty: true);
         pool.Return(second, empty: true);
-        pool.TryLease(0, out SplicePipe again);
+        pool.TryLease(0, bulk: false, out SplicePipe again);
 
         again.Should().Be(first);
         firstWitness.WriteEndClosed.Should().BeFalse("the pooled pipe is kept open for reuse");
@@ -44,8 +133,8 @@ public class PipePoolTests
     [Fact]
     public void Return_HoldingBytes_IsClosedNotReused()
     {
-        using PipePool pool = new(pipeSize: 64 * 1024, capacity: 4);
-        pool.TryLease(0, out SplicePipe pipe);
+        using PipePool pool = new(pipeSize: 64 * 1024, capacity: 4, bulkLimit: 0);
+        pool.TryLease(0, bulk: false, out SplicePipe pipe);
         FileDescriptors.Write(pipe.WriteFd, new byte[10]);
         using PipeWitness witness = new(pipe);
 
@@ -58,15 +147,15 @@ public class PipePoolTests
     [Fact]
     public void Dispose_ClosesIdlePipesAndRefusesNewLeases()
     {
-        PipePool pool = new(pipeSize: 64 * 1024, capacity: 4);
-        pool.TryLease(0, out SplicePipe pipe);
+        PipePool pool = new(pipeSize: 64 * 1024, capacity: 4, bulkLimit: 0);
+        pool.TryLease(0, bulk: false, out SplicePipe pipe);
         pool.Return(pipe, empty: true);
         using PipeWitness witness = new(pipe);
 
         pool.Dispose();
 
         witness.WriteEndClosed.Should().BeTrue();
-        pool.TryLease(0, out _).Should().BeFalse();
+        pool.TryLease(0, bulk: false, out _).Should().BeFalse();
     }
 }
 

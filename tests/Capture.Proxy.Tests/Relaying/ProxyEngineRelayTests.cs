@@ -46,6 +46,34 @@ public class ProxyEngineRelayTests
     }
 
     [Fact]
+    public async Task Relay_BulkBehindASlowReader_GrowsAPipeAndArrivesIntact()
+    {
+        const long size = 16 * 1024 * 1024;
+        TaskCompletionSource<(long Length, byte[] Hash)> serverReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        using TestServer server = new(async s =>
+        {
+            // Not reading at first lets a backlog of several MiB build up in front of the proxy: once the reader
+            // starts, the proxy's reads run on without a pause, which is what makes a direction bulk.
+            await Task.Delay(200);
+            serverReceived.SetResult(await StreamHelpers.ReceiveAllAsync(s));
+        });
+        await using EngineHarness harness = EngineHarness.Start(server.EndPoint);
+        using Socket client = await harness.ConnectAsync(harness.Outbound);
+
+        byte[] sentHash = await StreamHelpers.SendRandomAsync(client, size, seed: 7).WaitAsync(Bound);
+        client.Shutdown(SocketShutdown.Send);
+        (long length, byte[] hash) = await serverReceived.Task.WaitAsync(Bound);
+        ConnectionSummary[] closed = await harness.Events.WaitClosedAsync(1, Bound);
+
+        length.Should().Be(size);
+        hash.Should().Equal(sentHash);
+        closed[0].EndReason.Should().Be(ConnectionEndReason.Completed);
+        EngineSnapshot pipes = harness.Engine.Snapshot();
+        pipes.PipesGrown.Should().BeGreaterThan(0, "the bulk direction grew its pipe, which went back to the pool empty");
+        pipes.PipesLeased.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Relay_ClientShutsWrite_StillGetsTheWholeReply()
     {
         const long replySize = 3 * 1024 * 1024;
