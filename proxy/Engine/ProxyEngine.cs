@@ -94,6 +94,9 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening, grown);
     }
 
+    /// <summary>Managed bytes allocated by all event loop threads so far (see <see cref="EventLoop.AllocatedBytes"/>).</summary>
+    internal long LoopAllocatedBytes => _loops.Sum(l => l.AllocatedBytes);
+
     /// <summary>Racy description of every open connection; for diagnosing a stalled test, not for production use.</summary>
     internal string DescribeConnections() => string.Join(Environment.NewLine, _loops.SelectMany(l => l.DescribeConnections()));
 

@@ -74,6 +74,43 @@ public class ProxyEngineRelayTests
     }
 
     [Fact]
+    public async Task Relay_ManyMoreBytes_AllocateNothingMoreOnTheLoops()
+    {
+        using TestServer server = new(async s =>
+        {
+            await StreamHelpers.ReceiveAllAsync(s);
+            s.Shutdown(SocketShutdown.Send);
+        });
+        await using EngineHarness harness = EngineHarness.Start(server.EndPoint, o => o with { Workers = 1 });
+        await TransferAsync(harness, 1024 * 1024, seed: 1); // warm-up: first-time allocations (pool stacks, lazy statics)
+
+        long small = await LoopAllocationsAsync(harness, 1024 * 1024, seed: 2);
+        long large = await LoopAllocationsAsync(harness, 64 * 1024 * 1024, seed: 3);
+
+        // Each connection costs the same few objects whatever it carries: 63 MiB more may not cost a byte more,
+        // give or take one connection's worth of slack for a list or stack that grew.
+        (large - small).Should().BeLessThan(2048, $"a 1 MiB connection allocated {small} bytes on the loop and a 64 MiB one {large}");
+    }
+
+    private static async Task<long> LoopAllocationsAsync(EngineHarness harness, long size, int seed)
+    {
+        long before = harness.Engine.LoopAllocatedBytes;
+        await TransferAsync(harness, size, seed);
+        await Task.Delay(50); // the loop's counter is sampled once per wake-up; let it wake after the close
+        return harness.Engine.LoopAllocatedBytes - before;
+    }
+
+    private static async Task TransferAsync(EngineHarness harness, long size, int seed)
+    {
+        int closedBefore = harness.Events.Closed.Count;
+        using Socket client = await harness.ConnectAsync(harness.Outbound);
+        await StreamHelpers.SendRandomAsync(client, size, seed).WaitAsync(Bound);
+        client.Shutdown(SocketShutdown.Send);
+        await StreamHelpers.ReceiveAllAsync(client).WaitAsync(Bound);
+        await harness.Events.WaitClosedAsync(closedBefore + 1, Bound);
+    }
+
+    [Fact]
     public async Task Relay_ClientShutsWrite_StillGetsTheWholeReply()
     {
         const long replySize = 3 * 1024 * 1024;
