@@ -46,4 +46,53 @@ public static unsafe class FileDescriptors
         int result = Interop.Libc.Fcntl(fd, Interop.Libc.F_DUPFD_CLOEXEC, 0);
         return result < 0 ? SysResult.Failed(Errno.Last) : SysResult.Ok(result);
     }
+
+    /// <summary>
+    /// Reads a blocking descriptor (a child's stdout pipe, say) until end-of-file. For pipes this is what
+    /// <c>PipeStream</c> cannot do on Linux without wrapping the descriptor in a socket and loading the socket stack.
+    /// </summary>
+    public static SysResult ReadToEnd(int fd, out byte[] content)
+    {
+        byte[] buffer = new byte[16 * 1024];
+        int length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            SysResult read = Read(fd, buffer.AsSpan(length));
+            if (!read.IsSuccess)
+            {
+                content = buffer[..length];
+                return read;
+            }
+
+            if (read.Value == 0)
+            {
+                content = buffer[..length];
+                return SysResult.Ok(length);
+            }
+
+            length += read.Value;
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> to a blocking descriptor; EPIPE when the reader has gone.</summary>
+    public static Errno WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            SysResult written = Write(fd, data);
+            if (!written.IsSuccess)
+            {
+                return written.Error;
+            }
+
+            data = data[written.Value..];
+        }
+
+        return Errno.None;
+    }
 }

@@ -15,6 +15,8 @@ internal static class CHeaders
         #include <sys/eventfd.h>
         #include <sys/ioctl.h>
         #include <sys/resource.h>
+        #include <stddef.h>
+        #include <ifaddrs.h>
         #include <netinet/in.h>
         #include <netinet/tcp.h>
         #include <linux/netfilter_ipv4.h>
@@ -31,7 +33,8 @@ internal static class CHeaders
           P(EPOLL_CTL_MOD); P(EPOLLIN); P(EPOLLPRI); P(EPOLLOUT); P(EPOLLERR); P(EPOLLHUP); P(EPOLLRDHUP);
           P(EPOLLEXCLUSIVE); P(EPOLLONESHOT); printf("EPOLLET=%lu\n", (unsigned long)(unsigned)EPOLLET);
           P(EFD_NONBLOCK); P(EFD_CLOEXEC); P(FIONREAD); P(RLIMIT_NOFILE);
-          S(sockaddr_in); S(sockaddr_in6); S(epoll_event); S(linger); S(rlimit);
+          S(sockaddr_in); S(sockaddr_in6); S(epoll_event); S(linger); S(rlimit); S(ifaddrs);
+          printf("offsetof_ifaddrs_ifa_addr=%ld\n", (long)offsetof(struct ifaddrs, ifa_addr));
           P(EPERM); P(ENOENT); P(ESRCH); P(EINTR); P(EIO); P(ENXIO); P(E2BIG); P(EBADF); P(ECHILD); P(EAGAIN);
           P(ENOMEM); P(EACCES); P(EFAULT); P(EBUSY); P(EEXIST); P(ENODEV); P(ENOTDIR); P(EISDIR); P(EINVAL);
           P(ENFILE); P(EMFILE); P(ENOTTY); P(ENOSPC); P(ESPIPE); P(EROFS); P(EPIPE); P(ERANGE); P(ENOSYS);

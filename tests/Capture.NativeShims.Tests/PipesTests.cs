@@ -68,4 +68,38 @@ public class PipesTests
         FileDescriptors.Read(copy.Fd, buffer).Should().Be(SysResult.Ok(3));
         buffer.AsSpan(0, 3).ToArray().Should().Equal("abc"u8.ToArray());
     }
+
+    [Fact]
+    public void WriteAllThenReadToEnd_MovesEveryByteAcrossABlockingPipe()
+    {
+        Pipes.Create(out int read, out int write).Should().Be(Errno.None);
+        using SafeFileDescriptor reader = new(read);
+        SafeFileDescriptor writer = new(write);
+        global::Capture.NativeShims.Interop.Libc.Fcntl(read, global::Capture.NativeShims.Interop.Libc.F_SETFL, 0).Should().Be(0); // blocking, as a child's stdout is
+        global::Capture.NativeShims.Interop.Libc.Fcntl(write, global::Capture.NativeShims.Interop.Libc.F_SETFL, 0).Should().Be(0);
+        byte[] data = new byte[300_000]; // several pipe buffers: the reader must keep up while the writer blocks
+        new Random(7).NextBytes(data);
+
+        Thread writing = new(() =>
+        {
+            FileDescriptors.WriteAll(writer.Fd, data).Should().Be(Errno.None);
+            writer.Dispose();
+        });
+        writing.Start();
+        SysResult result = FileDescriptors.ReadToEnd(reader.Fd, out byte[] content);
+        writing.Join();
+
+        result.Should().Be(SysResult.Ok(data.Length));
+        content.Should().Equal(data);
+    }
+
+    [Fact]
+    public void WriteAll_ReaderClosed_ReportsEpipe()
+    {
+        Pipes.Create(out int read, out int write).Should().Be(Errno.None);
+        using SafeFileDescriptor writer = new(write);
+        new SafeFileDescriptor(read).Dispose();
+
+        FileDescriptors.WriteAll(writer.Fd, "x"u8).Should().Be(Errno.EPIPE);
+    }
 }

@@ -95,6 +95,8 @@ public class HeaderConstantsTests
         CHeaders.Values["sizeof_sockaddr_in6"].Should().Be(Unsafe.SizeOf<SockAddrIn6>()).And.Be(28);
         CHeaders.Values["sizeof_linger"].Should().Be(Unsafe.SizeOf<Linger>());
         CHeaders.Values["sizeof_rlimit"].Should().Be(Unsafe.SizeOf<RLimit>());
+        CHeaders.Values["sizeof_ifaddrs"].Should().Be(Unsafe.SizeOf<IfAddrs>());
+        CHeaders.Values["offsetof_ifaddrs_ifa_addr"].Should().Be(System.Runtime.InteropServices.Marshal.OffsetOf<IfAddrs>(nameof(IfAddrs.ifa_addr)).ToInt64());
         epollEvent.Should().Be(Epoll.EventSize);
         Unsafe.SizeOf<NativeSocketAddress>().Should().Be(28);
     }
