@@ -22,8 +22,9 @@ internal sealed partial class CaptureApplier : ICaptureApplier
 
     public CaptureApplier(ILoggerFactory loggerFactory)
         : this(
-            loggerFactory.CreateLogger<CaptureApplier>(),
-            options => new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), loggerFactory.CreateLogger<ProcessIptablesRunner>()),
+            // By name, not CreateLogger<T>: Logger<T> is a generic wrapper the runtime stubs and JITs at start-up.
+            loggerFactory.CreateLogger("Capture.Init.Applying.CaptureApplier"),
+            options => new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), loggerFactory.CreateLogger("Capture.Init.Iptables.ProcessIptablesRunner")),
             TimeProvider.System)
     {
     }
@@ -53,8 +54,15 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         {
             IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
             IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
-            BackendSelection[] selections = await Task.WhenAll(
-                plan.Families.Select(family => detector.DetectAsync(family, options.ForceIptablesBinary, cancellationToken))).ConfigureAwait(false);
+            // Plain loops rather than LINQ over IpFamily (a value type): Select<IpFamily, …> is JIT work at start-up.
+            var detections = new List<Task<BackendSelection>>(2);
+            IReadOnlyList<IpFamily> families = plan.Families;
+            for (int i = 0; i < families.Count; i++)
+            {
+                detections.Add(detector.DetectAsync(families[i], options.ForceIptablesBinary, cancellationToken));
+            }
+
+            BackendSelection[] selections = await Task.WhenAll(detections).ConfigureAwait(false);
 
             string[] outcomes;
             if (options.CleanupOnly)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Capture.Init.Configuration;
+using Capture.Init.Rules;
 using Capture.NativeShims;
 using Capture.NativeShims.Namespaces;
 using Microsoft.Extensions.Logging;
@@ -24,8 +25,8 @@ namespace Capture.Init.Applying;
 internal sealed partial class RedirectValidator
 {
     /// <summary>Istio's inbound-passthrough source addresses, which the rules redirect when the proxy dials them.</summary>
-    private static readonly IPAddress s_passthroughV4 = IPAddress.Parse("127.0.0.6");
-    private static readonly IPAddress s_passthroughV6 = IPAddress.Parse("::6");
+    private static readonly IPAddress s_passthroughV4 = CaptureRuleBuilder.Ipv4Passthrough.BaseAddress;
+    private static readonly IPAddress s_passthroughV6 = CaptureRuleBuilder.Ipv6Passthrough.BaseAddress;
 
     /// <summary>One dial per second, as istio-iptables' validation does.</summary>
     private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(1);

@@ -76,9 +76,10 @@ internal sealed partial record CaptureOptions
 
     private static void CheckPorts(List<string> errors, string flag, IReadOnlyList<int> ports)
     {
-        foreach (int port in ports)
+        // Indexed, not foreach: enumerating an int[] through IReadOnlyList<int> is a generic the JIT compiles at start-up.
+        for (int i = 0; i < ports.Count; i++)
         {
-            CheckPort(errors, flag, port);
+            CheckPort(errors, flag, ports[i]);
         }
     }
 }

@@ -85,7 +85,7 @@ internal sealed partial record CaptureOptions
     public IReadOnlyList<string> OwnerGroupsExclude { get; init; } = [];
 
     /// <summary><c>ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR</c>: IPv4 loopback, mask 8–32. Default 127.0.0.1/32.</summary>
-    public IPNetwork Ipv4LoopbackCidr { get; init; } = IPNetwork.Parse("127.0.0.1/32");
+    public IPNetwork Ipv4LoopbackCidr { get; init; } = new(IPAddress.Loopback, 32);
 
     /// <summary><c>--ipv6 auto|true|false</c>. Default auto.</summary>
     public Ipv6Mode Ipv6Mode { get; init; } = Ipv6Mode.Auto;

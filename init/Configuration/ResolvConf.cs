@@ -18,12 +18,8 @@ internal static class ResolvConf
             }
 
             // A scoped address (fe80::1%eth0) cannot be written as an iptables CIDR; skip it like any other garbage.
-            // IPAddress.TryParse also takes inet_aton shorthands ("10.0.0"); Go's netip.ParseAddr, which Istio uses, does not.
-            string text = fields[1];
-            if (!text.Contains('%', StringComparison.Ordinal) && IPAddress.TryParse(text, out IPAddress? address)
-                && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                    ? text.Split('.').Length == 4
-                    : text.Contains(':', StringComparison.Ordinal)))
+            // Strict as Go's netip.ParseAddr, which Istio uses: no inet_aton shorthands such as "10.0.0" (see IpText).
+            if (Rules.IpText.TryParseAddress(fields[1], out IPAddress address))
             {
                 servers.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
             }

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.NetworkInformation;
+using Capture.NativeShims;
 
 namespace Capture.Init.Configuration;
 
-/// <summary>Reads the calling thread's network namespace (System.Net.NetworkInformation) and the resolv.conf file.</summary>
+/// <summary>Reads the calling thread's network namespace (getifaddrs) and the resolv.conf file.</summary>
 internal sealed class SystemHostFacts : IHostFacts
 {
     public static SystemHostFacts Instance { get; } = new();
@@ -23,15 +23,6 @@ internal sealed class SystemHostFacts : IHostFacts
         return options with { Ipv6Enabled = ipv6, DnsServers = servers };
     }
 
-    /// <summary>Every unicast address of every interface, in interface order.</summary>
-    public static IEnumerable<IPAddress> LocalAddresses()
-    {
-        foreach (NetworkInterface networkInterface in NetworkInterface.GetAllNetworkInterfaces())
-        {
-            foreach (UnicastIPAddressInformation unicast in networkInterface.GetIPProperties().UnicastAddresses)
-            {
-                yield return unicast.Address;
-            }
-        }
-    }
+    /// <summary>Every address of every interface, IPv4 first, in the kernel's (netlink dump) order: getifaddrs.</summary>
+    public static IEnumerable<IPAddress> LocalAddresses() => InterfaceAddresses.Read();
 }

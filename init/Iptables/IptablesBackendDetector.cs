@@ -135,18 +135,25 @@ internal sealed partial class IptablesBackendDetector
         return probe.Succeeded;
     }
 
+    /// <summary>Lines with anything but white space on them (a plain loop: EnumerateLines' vectorised search is JIT work at start-up).</summary>
     internal static int CountLines(string text)
     {
         int count = 0;
-        foreach (ReadOnlySpan<char> line in text.AsSpan().EnumerateLines())
+        bool blank = true;
+        foreach (char c in text)
         {
-            if (!line.IsWhiteSpace())
+            if (c is '\n' or '\r')
             {
-                count++;
+                count += blank ? 0 : 1;
+                blank = true;
+            }
+            else if (blank && !char.IsWhiteSpace(c))
+            {
+                blank = false;
             }
         }
 
-        return count;
+        return count + (blank ? 0 : 1);
     }
 
     private static partial class Log

@@ -1,4 +1,5 @@
 using Capture.Init.Rules;
+using System.Runtime.CompilerServices;
 using Polly;
 
 namespace Capture.Init.Iptables;
@@ -9,14 +10,18 @@ namespace Capture.Init.Iptables;
 /// </summary>
 internal sealed class IptablesCommands
 {
-    private readonly Lazy<ResiliencePipeline<CommandResult>> _lockRetry;
-    private readonly int _attempts;
+    private readonly int _retries;
+    private readonly TimeSpan _retryDelay;
+
+    // Built on first use, and typed object: a field of a Polly type would load Polly.Core (and what it pulls in) at every
+    // start, while only legacy writes (xtables lock) ever need the pipeline.
+    private object? _lockRetry;
 
     public IptablesCommands(IIptablesRunner runner, int lockRetries = XtablesLockRetry.DefaultRetries, TimeSpan? lockRetryDelay = null)
     {
         Runner = runner;
-        _attempts = lockRetries + 1;
-        _lockRetry = new(() => XtablesLockRetry.Create(lockRetries, lockRetryDelay ?? XtablesLockRetry.DefaultDelay));
+        _retries = lockRetries;
+        _retryDelay = lockRetryDelay ?? XtablesLockRetry.DefaultDelay;
     }
 
     public IIptablesRunner Runner { get; }
@@ -38,18 +43,25 @@ internal sealed class IptablesCommands
             return await Runner.RunAsync(backend.Restore, backend.RestoreArguments, payload, cancellationToken).ConfigureAwait(false);
         }
 
-        CommandResult result = await _lockRetry.Value.ExecuteAsync(
-            static (state, token) => new ValueTask<CommandResult>(state.Runner.RunAsync(state.backend.Restore, state.backend.RestoreArguments, state.payload, token)),
-            (Runner, backend, payload),
-            cancellationToken).ConfigureAwait(false);
+        CommandResult result = await RestoreWithLockRetryAsync(backend, payload, cancellationToken).ConfigureAwait(false);
         if (XtablesLockRetry.IsLockContention(result))
         {
             throw new CaptureException(
-                $"the xtables lock stayed busy through {_attempts} attempts of {backend.Restore} (each waiting {IptablesBackend.LockWaitSeconds} s): " +
+                $"the xtables lock stayed busy through {_retries + 1} attempts of {backend.Restore} (each waiting {IptablesBackend.LockWaitSeconds} s): " +
                 $"another program keeps iptables locked; last error: {result.Describe()}");
         }
 
         return result;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<CommandResult> RestoreWithLockRetryAsync(IptablesBackend backend, string payload, CancellationToken cancellationToken)
+    {
+        var pipeline = (ResiliencePipeline<CommandResult>)(_lockRetry ??= XtablesLockRetry.Create(_retries, _retryDelay));
+        return pipeline.ExecuteAsync(
+            static (state, token) => new ValueTask<CommandResult>(state.Runner.RunAsync(state.backend.Restore, state.backend.RestoreArguments, state.payload, token)),
+            (Runner, backend, payload),
+            cancellationToken).AsTask();
     }
 
     /// <summary>

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Text;
+using Capture.NativeShims;
 using Capture.NativeShims.Namespaces;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +29,11 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
         _logger = logger;
     }
 
-    public async Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string? stdin, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Completes synchronously (the returned task is already done): callers awaiting it never suspend, so none of the
+    /// async machinery that ReadyToRun leaves to the JIT runs on capture-init's path. Cancellation kills the child.
+    /// </remarks>
+    public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string? stdin, CancellationToken cancellationToken)
     {
         string commandLine = CommandResult.Format(file, arguments);
         ProcessStartInfo startInfo = new(file)
@@ -41,9 +48,13 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach ((string name, string value) in _environment)
+        // Touching startInfo.Environment copies the whole environment block: only when there is something to add.
+        if (_environment.Count > 0)
         {
-            startInfo.Environment[name] = value;
+            foreach ((string name, string value) in _environment)
+            {
+                startInfo.Environment[name] = value;
+            }
         }
 
         long started = Stopwatch.GetTimestamp();
@@ -55,42 +66,56 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
         catch (Win32Exception exception)
         {
             // ENOENT/EACCES from exec: this backend is not installed here; detection tries the next one.
-            return new CommandResult(commandLine, CommandResult.NotFoundExitCode, string.Empty, $"{file}: {exception.Message}");
+            return Task.FromResult(new CommandResult(commandLine, CommandResult.NotFoundExitCode, string.Empty, $"{file}: {exception.Message}"));
         }
 
         using (process)
+        using (cancellationToken.Register(static state => Kill((Process)state!), process))
         {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            try
+            // Raw read(2)/write(2) on the pipes, stderr on a thread of its own: .NET's PipeStream on Linux wraps even a
+            // blocking pipe in a Socket (loading System.Net.Sockets, its telemetry and the thread pool), which costs a
+            // tool that lives for milliseconds more than the child it waits for. The output is small; nothing here scales.
+            int stdoutFd = DescriptorOf(process.StandardOutput.BaseStream);
+            int stderrFd = DescriptorOf(process.StandardError.BaseStream);
+            byte[] stderrBytes = [];
+            Thread errorReader = new(() => FileDescriptors.ReadToEnd(stderrFd, out stderrBytes)) { IsBackground = true, Name = "stderr " + file };
+            errorReader.Start();
+            if (stdin is not null)
             {
-                if (stdin is not null)
-                {
-                    await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken).ConfigureAwait(false);
-                    process.StandardInput.Close();
-                }
-
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException) when (process.HasExited)
-            {
-                // EPIPE writing stdin: the program exited before reading it all; its exit code and stderr say why.
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
+                using Stream input = process.StandardInput.BaseStream;
+                // EPIPE: the program exited before reading it all; its exit code and stderr say why.
+                FileDescriptors.WriteAll(DescriptorOf(input), Encoding.UTF8.GetBytes(stdin));
             }
 
-            CommandResult result = new(commandLine, process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+            FileDescriptors.ReadToEnd(stdoutFd, out byte[] stdoutBytes);
+            errorReader.Join();
+            process.WaitForExit();
+            cancellationToken.ThrowIfCancellationRequested();
+            string stdout = Encoding.UTF8.GetString(stdoutBytes);
+            string stderr = Encoding.UTF8.GetString(stderrBytes);
+
+            CommandResult result = new(commandLine, process.ExitCode, stdout, stderr);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 Log.CommandFinished(_logger, commandLine, result.ExitCode, elapsed);
             }
 
-            return result;
+            return Task.FromResult(result);
+        }
+    }
+
+    private static int DescriptorOf(Stream stream) => (int)((PipeStream)stream).SafePipeHandle.DangerousGetHandle();
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
         }
     }
 

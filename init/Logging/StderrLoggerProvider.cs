@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -42,38 +42,72 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
 
     private void Write(LogLevel level, string message, Exception? exception)
     {
-        string time = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        string line;
-        if (_settings.Json)
-        {
-            using var buffer = new MemoryStream(256);
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteString("level", LevelName(level));
-                json.WriteString("time", time);
-                json.WriteString("scope", "default");
-                json.WriteString("msg", message);
-                if (exception is not null)
-                {
-                    json.WriteString("error", exception.ToString());
-                }
-
-                json.WriteEndObject();
-            }
-
-            line = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        else
-        {
-            line = time + "\t" + LevelName(level) + "\t" + message + (exception is null ? "" : "\n" + exception);
-        }
+        string time = FormatTime(_time.GetUtcNow().UtcDateTime);
+        // JSON in a method of its own: text mode (the default) then never loads System.Text.Json.
+        string line = _settings.Json
+            ? JsonLine(level, time, message, exception)
+            : time + "\t" + LevelName(level) + "\t" + message + (exception is null ? "" : "\n" + exception);
 
         lock (_lock)
         {
             _writer.Write(line);
             _writer.Write('\n');
             _writer.Flush();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string JsonLine(LogLevel level, string time, string message, Exception? exception)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("level", LevelName(level));
+            json.WriteString("time", time);
+            json.WriteString("scope", "default");
+            json.WriteString("msg", message);
+            if (exception is not null)
+            {
+                json.WriteString("error", exception.ToString());
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>, written digit by digit: DateTime's custom-format path is left to the JIT by
+    /// ReadyToRun (nine method compilations on the first log line of a process that lives for milliseconds).
+    /// </summary>
+    internal static string FormatTime(DateTime utc)
+    {
+        Span<char> text = stackalloc char[27];
+        Digits(text[..4], utc.Year);
+        text[4] = '-';
+        Digits(text.Slice(5, 2), utc.Month);
+        text[7] = '-';
+        Digits(text.Slice(8, 2), utc.Day);
+        text[10] = 'T';
+        Digits(text.Slice(11, 2), utc.Hour);
+        text[13] = ':';
+        Digits(text.Slice(14, 2), utc.Minute);
+        text[16] = ':';
+        Digits(text.Slice(17, 2), utc.Second);
+        text[19] = '.';
+        Digits(text.Slice(20, 6), (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10));
+        text[26] = 'Z';
+        return new string(text);
+
+        static void Digits(Span<char> field, int value)
+        {
+            for (int i = field.Length - 1; i >= 0; i--)
+            {
+                field[i] = (char)('0' + (value % 10));
+                value /= 10;
+            }
         }
     }
 

@@ -26,10 +26,10 @@ internal sealed partial class CaptureRuleBuilder
     public const int DnsApplicationZone = 2;
 
     /// <summary>The proxy's inbound-passthrough source, IPv4.</summary>
-    public static readonly IPNetwork Ipv4Passthrough = new(IPAddress.Parse("127.0.0.6"), 32);
+    public static readonly IPNetwork Ipv4Passthrough = new(new IPAddress([127, 0, 0, 6]), 32);
 
     /// <summary>The proxy's inbound-passthrough source, IPv6 (added to lo when IPv6 is on).</summary>
-    public static readonly IPNetwork Ipv6Passthrough = new(IPAddress.Parse("::6"), 128);
+    public static readonly IPNetwork Ipv6Passthrough = new(new IPAddress([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6]), 128);
 
     /// <summary>IPv6 loopback, the IPv6 counterpart of the configurable IPv4 loopback CIDR.</summary>
     public static readonly IPNetwork Ipv6Loopback = new(IPAddress.IPv6Loopback, 128);
@@ -125,9 +125,9 @@ internal sealed partial class CaptureRuleBuilder
 
             static void Split(IReadOnlyList<IPNetwork> all, List<IPNetwork> v4, List<IPNetwork> v6)
             {
-                foreach (IPNetwork network in all)
+                for (int i = 0; i < all.Count; i++) // indexed: see CaptureOptions.CheckPorts
                 {
-                    (network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).Add(network);
+                    (all[i].BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).Add(all[i]);
                 }
             }
         }

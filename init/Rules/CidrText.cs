@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -16,13 +15,8 @@ internal static class CidrText
         network = default;
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         string addressText = slash < 0 ? text : text[..slash];
-        if (addressText.Length == 0 || addressText.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(addressText, out IPAddress? address))
-        {
-            return false;
-        }
-
-        // IPAddress.TryParse also accepts "10" and "10.1" (inet_aton forms); iptables users never mean those.
-        if (address.AddressFamily == AddressFamily.InterNetwork && addressText.Split('.').Length != 4)
+        // Strict, as Go's netip is: no "10.1" or octal inet_aton forms, no zone (see IpText).
+        if (!IpText.TryParseAddress(addressText, out IPAddress address))
         {
             return false;
         }
@@ -32,9 +26,23 @@ internal static class CidrText
         if (slash >= 0)
         {
             ReadOnlySpan<char> prefixText = text.AsSpan(slash + 1);
-            if (prefixText.Length is 0 or > 3
-                || !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out prefix)
-                || prefix > maxPrefix)
+            if (prefixText.Length is 0 or > 3)
+            {
+                return false;
+            }
+
+            prefix = 0;
+            foreach (char c in prefixText)
+            {
+                if (c is < '0' or > '9')
+                {
+                    return false;
+                }
+
+                prefix = (prefix * 10) + (c - '0');
+            }
+
+            if (prefix > maxPrefix)
             {
                 return false;
             }
@@ -44,19 +52,7 @@ internal static class CidrText
             return false;
         }
 
-        network = new IPNetwork(Mask(address, prefix), prefix);
+        network = IpText.Network(address, prefix);
         return true;
-    }
-
-    private static IPAddress Mask(IPAddress address, int prefix)
-    {
-        byte[] bytes = address.GetAddressBytes();
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            int bitsKept = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xff << (8 - bitsKept));
-        }
-
-        return new IPAddress(bytes);
     }
 }

@@ -11,6 +11,6 @@ internal sealed record DestinationMatch(IPNetwork Network, bool Negated = false)
     {
         AppendNegation(tokens, Negated);
         tokens.Add("-d");
-        tokens.Add(Network.ToString());
+        tokens.Add(IpText.Format(Network));
     }
 }

@@ -9,7 +9,7 @@ internal sealed record IpAddressAdd(IpFamily Family, IPNetwork Address, string D
     {
         arguments.Add("addr");
         arguments.Add("add");
-        arguments.Add(Address.ToString());
+        arguments.Add(IpText.Format(Address));
         arguments.Add("dev");
         arguments.Add(Device);
     }

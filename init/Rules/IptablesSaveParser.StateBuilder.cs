@@ -36,7 +36,7 @@ internal static partial class IptablesSaveParser
         public IptablesState Build()
         {
             var chains = new List<ChainState>(_order.Count);
-            foreach (Table table in Enum.GetValues<Table>())
+            foreach (Table table in TableNames.All)
             {
                 foreach ((Table chainTable, string name, string? policy) in _order)
                 {

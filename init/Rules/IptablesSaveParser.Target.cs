@@ -55,7 +55,7 @@ internal static partial class IptablesSaveParser
                     break;
                 case "--on-ip":
                     // save writes the wildcard default; any other address is a rule we did not write.
-                    if (!IPAddress.TryParse(value, out IPAddress? address) || !(address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
+                    if (!IpText.TryParseAddress(value, out IPAddress address) || !(address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
                     {
                         return null;
                     }

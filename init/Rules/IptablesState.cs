@@ -41,14 +41,17 @@ internal sealed class IptablesState : IEquatable<IptablesState>
     public static IptablesState FromRules(IEnumerable<Rule> rules)
     {
         var order = new List<(Table Table, string Name)>();
-        var contents = new Dictionary<(Table, string), List<Rule>>();
+        // Keyed by "table chain": a tuple key would make the runtime build EqualityComparer<(Table, string)> by
+        // reflection and JIT it, on every capture-init start.
+        var contents = new Dictionary<string, List<Rule>>(StringComparer.Ordinal);
 
         List<Rule> ChainOf(Table table, string name)
         {
-            if (!contents.TryGetValue((table, name), out List<Rule>? list))
+            string key = string.Concat(table.Name(), " ", name);
+            if (!contents.TryGetValue(key, out List<Rule>? list))
             {
                 list = [];
-                contents.Add((table, name), list);
+                contents.Add(key, list);
                 order.Add((table, name));
             }
 
@@ -74,13 +77,13 @@ internal sealed class IptablesState : IEquatable<IptablesState>
         }
 
         var chains = new List<ChainState>(order.Count);
-        foreach (Table table in Enum.GetValues<Table>())
+        foreach (Table table in TableNames.All)
         {
             foreach ((Table chainTable, string name) in order)
             {
                 if (chainTable == table)
                 {
-                    chains.Add(new ChainState(table, name, contents[(table, name)]));
+                    chains.Add(new ChainState(table, name, contents[string.Concat(table.Name(), " ", name)]));
                 }
             }
         }
@@ -141,7 +144,7 @@ internal sealed class IptablesState : IEquatable<IptablesState>
     public override string ToString()
     {
         var text = new StringBuilder();
-        foreach (Table table in Enum.GetValues<Table>())
+        foreach (Table table in TableNames.All)
         {
             bool any = false;
             foreach (ChainState chain in Chains)

@@ -11,6 +11,6 @@ internal sealed record SourceMatch(IPNetwork Network, bool Negated = false) : Ma
     {
         AppendNegation(tokens, Negated);
         tokens.Add("-s");
-        tokens.Add(Network.ToString());
+        tokens.Add(IpText.Format(Network));
     }
 }

@@ -3,6 +3,14 @@ namespace Capture.Init.Rules;
 /// <summary>Table and chain names as iptables spells them.</summary>
 internal static class TableNames
 {
+    /// <summary>
+    /// Every table in declaration order. Not <c>Enum.GetValues&lt;Table&gt;()</c> (reflection, compiled by the JIT on each
+    /// capture-init start), and a span so that <c>foreach</c> needs no generic enumerator either.
+    /// </summary>
+    public static ReadOnlySpan<Table> All => s_all;
+
+    private static readonly Table[] s_all = [Table.Filter, Table.Mangle, Table.Nat, Table.Raw];
+
     /// <summary>The name iptables uses for <paramref name="table"/> (<c>nat</c>, <c>mangle</c>, …).</summary>
     public static string Name(this Table table) => table switch
     {
