@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
 
 namespace Capture.Init.Cli;
 
@@ -9,12 +11,15 @@ internal static class CaptureCli
     /// <summary>The word the Istio injector puts first (<c>istio-iptables -p 15001 …</c>); ignored.</summary>
     public const string IstioIptablesWord = "istio-iptables";
 
+    /// <summary>The command's name, in usage lines and help.</summary>
+    public const string Name = "capture-init";
+
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CaptureCliServices services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(services);
-        RootCommand root = CreateRootCommand(services);
+        Command root = CreateRootCommand(services);
         ParseResult parseResult = Parse(root, args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction and not CaptureHelp)
         {
@@ -36,7 +41,7 @@ internal static class CaptureCli
     }
 
     /// <summary>Parses with istio-iptables' conventions: a leading <c>istio-iptables</c> word is dropped, <c>@file</c> is not a response file.</summary>
-    public static ParseResult Parse(RootCommand root, string[] args)
+    public static ParseResult Parse(Command root, string[] args)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(args);
@@ -51,21 +56,43 @@ internal static class CaptureCli
     }
 
     /// <summary>The root command with every flag; subcommands (explain, diff) are added to it.</summary>
-    public static RootCommand CreateRootCommand(CaptureCliServices services)
+    /// <remarks>
+    /// A plain <see cref="Command"/> with its own --help and --version rather than System.CommandLine's RootCommand:
+    /// RootCommand's HelpOption and VersionOption read their descriptions from the library's resources, and that first
+    /// ResourceManager lookup costs 10–17 ms, a fifth of an apply. Subcommands still get the library's help.
+    /// </remarks>
+    public static Command CreateRootCommand(CaptureCliServices services)
     {
-        var root = new RootCommand("Installs a pod's traffic-capture rules; a drop-in replacement for istio-iptables.");
+        var root = new Command(Name, "Installs a pod's traffic-capture rules; a drop-in replacement for istio-iptables.");
         CaptureCliOptions.AddTo(root);
-        foreach (Option option in root.Options)
+        root.Options.Add(new Option<bool>("--help", "-h", "-?")
         {
-            if (option is HelpOption help)
-            {
-                help.Action = new CaptureHelp(root);
-            }
-        }
-
+            Description = "Show help and usage information",
+            Arity = ArgumentArity.Zero,
+            Recursive = true,
+            Action = new CaptureHelp(root),
+        });
+        root.Options.Add(new Option<bool>("--version")
+        {
+            Description = "Show version information",
+            Arity = ArgumentArity.Zero,
+            Action = new VersionAction(),
+        });
         root.SetAction((parseResult, cancellationToken) => ApplyCommand.RunAsync(parseResult, services, cancellationToken));
         root.Subcommands.Add(ExplainCommand.Create(services));
         root.Subcommands.Add(DiffCommand.Create(services));
         return root;
+    }
+
+    /// <summary><c>--version</c>: the informational version (e.g. <c>1.0.0+sha</c>), as System.CommandLine's prints it.</summary>
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            string version = typeof(CaptureCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? typeof(CaptureCli).Assembly.GetName().Version?.ToString() ?? "unknown";
+            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            return 0;
+        }
     }
 }

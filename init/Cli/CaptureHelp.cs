@@ -13,9 +13,9 @@ internal sealed class CaptureHelp : SynchronousCommandLineAction
 {
     private const int Column = 46;
 
-    private readonly RootCommand _root;
+    private readonly Command _root;
 
-    public CaptureHelp(RootCommand root) => _root = root;
+    public CaptureHelp(Command root) => _root = root;
 
     public override int Invoke(ParseResult parseResult)
     {

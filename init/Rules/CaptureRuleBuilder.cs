@@ -29,10 +29,11 @@ internal sealed partial class CaptureRuleBuilder
     public static readonly IPNetwork Ipv4Passthrough = new(new IPAddress([127, 0, 0, 6]), 32);
 
     /// <summary>The proxy's inbound-passthrough source, IPv6 (added to lo when IPv6 is on).</summary>
-    public static readonly IPNetwork Ipv6Passthrough = new(new IPAddress([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6]), 128);
+    /// <remarks>Built on first use: an IPv6 IPNetwork's constructor runs UInt128 code the JIT compiles, which an IPv4-only run never needs.</remarks>
+    public static IPNetwork Ipv6Passthrough => Ipv6Networks.Passthrough;
 
     /// <summary>IPv6 loopback, the IPv6 counterpart of the configurable IPv4 loopback CIDR.</summary>
-    public static readonly IPNetwork Ipv6Loopback = new(IPAddress.IPv6Loopback, 128);
+    public static IPNetwork Ipv6Loopback => Ipv6Networks.Loopback;
 
     /// <summary>Builds the plan. Throws <see cref="CaptureException"/> only for values validation should have refused.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
@@ -131,5 +132,13 @@ internal sealed partial class CaptureRuleBuilder
                 }
             }
         }
+    }
+
+    /// <summary>The IPv6 constants, in a class of their own so that only a run with IPv6 on initialises them.</summary>
+    private static class Ipv6Networks
+    {
+        public static readonly IPNetwork Passthrough = new(new IPAddress([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6]), 128);
+
+        public static readonly IPNetwork Loopback = new(IPAddress.IPv6Loopback, 128);
     }
 }
