@@ -155,7 +155,8 @@ internal sealed class PipePool : IDisposable
         Volatile.Write(ref _leased, _leased - 1);
         bool grown = pipe.Capacity > _baseSize;
         Stack<SplicePipe> idle = grown ? _idleBulk : _idle;
-        if (empty && !_disposed && idle.Count < (grown ? _bulkLimit : _capacity))
+        // Grown pipes count against the pool's capacity too: --pipe-pool-size 0 keeps no idle pipe of any size.
+        if (empty && !_disposed && idle.Count < (grown ? Math.Min(_bulkLimit, _capacity) : _capacity))
         {
             idle.Push(pipe);
             Volatile.Write(ref _pooled, _idle.Count + _idleBulk.Count);

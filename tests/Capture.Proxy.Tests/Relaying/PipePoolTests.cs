@@ -96,6 +96,21 @@ public class PipePoolTests
         pool.Pooled.Should().Be(2);
     }
 
+    [Fact]
+    public void Return_GrownPipeWithNoPoolCapacity_IsClosedAndFreesItsPlace()
+    {
+        using PipePool pool = new(pipeSize: 1024 * 1024, capacity: 0, bulkLimit: 4);
+        pool.TryLease(0, bulk: false, out SplicePipe pipe);
+        pool.TryGrow(0, ref pipe).Should().BeTrue();
+        using PipeWitness witness = new(pipe);
+
+        pool.Return(pipe, empty: true);
+
+        witness.WriteEndClosed.Should().BeTrue("--pipe-pool-size 0 keeps no idle pipe, grown or not");
+        pool.Pooled.Should().Be(0);
+        pool.Bulk.Should().Be(0);
+    }
+
     [Theory]
     [InlineData(1024 * 1024, 2, 8)]
     [InlineData(1024 * 1024, 1, 16)]
