@@ -36,7 +36,9 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
     public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string? stdin, CancellationToken cancellationToken)
     {
         string commandLine = CommandResult.Format(file, arguments);
-        ProcessStartInfo startInfo = new(file)
+        // A full path: Process.Start's own PATH search is slow the first time (see ExecutablePath); if the program is
+        // not found, the bare name lets Process.Start fail as it always has (NotFoundExitCode below).
+        ProcessStartInfo startInfo = new(ExecutablePath.Find(file, Environment.GetEnvironmentVariable("PATH")) ?? file)
         {
             RedirectStandardInput = stdin is not null,
             RedirectStandardOutput = true,

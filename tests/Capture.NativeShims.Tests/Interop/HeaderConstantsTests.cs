@@ -18,7 +18,7 @@ public class HeaderConstantsTests
         { nameof(IPV6_FREEBIND), IPV6_FREEBIND }, { nameof(SOL_TCP), SOL_TCP }, { nameof(TCP_NODELAY), TCP_NODELAY },
         { nameof(SHUT_RD), SHUT_RD }, { nameof(SHUT_WR), SHUT_WR }, { nameof(SHUT_RDWR), SHUT_RDWR },
         { nameof(O_NONBLOCK), O_NONBLOCK }, { nameof(O_CLOEXEC), O_CLOEXEC }, { nameof(F_GETFL), F_GETFL },
-        { nameof(F_SETFL), F_SETFL }, { nameof(F_DUPFD_CLOEXEC), F_DUPFD_CLOEXEC }, { nameof(F_SETPIPE_SZ), F_SETPIPE_SZ }, { nameof(F_GETPIPE_SZ), F_GETPIPE_SZ },
+        { nameof(F_SETFL), F_SETFL }, { nameof(F_DUPFD_CLOEXEC), F_DUPFD_CLOEXEC }, { nameof(X_OK), X_OK }, { nameof(F_SETPIPE_SZ), F_SETPIPE_SZ }, { nameof(F_GETPIPE_SZ), F_GETPIPE_SZ },
         { nameof(SpliceFlags.SPLICE_F_MOVE), (long)SpliceFlags.SPLICE_F_MOVE },
         { nameof(SpliceFlags.SPLICE_F_NONBLOCK), (long)SpliceFlags.SPLICE_F_NONBLOCK },
         { nameof(SpliceFlags.SPLICE_F_MORE), (long)SpliceFlags.SPLICE_F_MORE },
