@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times capture-init end to end (process start, backend detection, state check, apply) with the istio-init container's
 # default arguments, each run in a fresh network namespace, side by side in the same run with the same rules applied the
-# old istio-iptables.sh way (one iptables call per rule) and, for reference, with one bare iptables-restore.
+# old istio-iptables.sh way (one iptables call per rule) and, for reference, with one bare iptables-restore and with
+# capture-init --version (the start-up every run pays).
 # Prints median and p90 of each and the ratio, then the processes one capture-init run spawns (strace).
 # Usage (as root): scripts/bench-init.sh [RUNS]      (default 20; env: BACKEND=nft|legacy, default nft)
 set -euo pipefail
@@ -48,7 +49,7 @@ call_count=$(wc -l <<<"$per_rule")
 force=()
 [[ $backend == nft ]] || force=(--force-iptables-binary "$backend")
 
-declare -a t_init t_rules t_restore
+declare -a t_init t_rules t_restore t_version
 for ((i = 1; i <= runs; i++)); do
   ns="$prefix-$i-init"; fresh_ns "$ns"
   start=$(now_ns)
@@ -67,6 +68,11 @@ for ((i = 1; i <= runs; i++)); do
     echo $(( ($(date +%s%N) - start) / 1000 ))' _ "$per_rule"))
   ip netns delete "$ns"
 
+  # The same binary doing no work (--version): .NET start-up plus building the command line, what every run pays.
+  start=$(now_ns)
+  "$bin" --version >/dev/null
+  t_version+=($(( ($(now_ns) - start) / 1000 )))
+
   ns="$prefix-$i-restore"; fresh_ns "$ns"
   t_restore+=($(ip netns exec "$ns" bash -c '
     start=$(date +%s%N)
@@ -84,6 +90,7 @@ stats() { # stats MICROSECONDS… → "median p90" in ms
 read -r init_median init_p90 <<<"$(stats "${t_init[@]}")"
 read -r rules_median rules_p90 <<<"$(stats "${t_rules[@]}")"
 read -r restore_median restore_p90 <<<"$(stats "${t_restore[@]}")"
+read -r version_median version_p90 <<<"$(stats "${t_version[@]}")"
 
 echo
 echo "capture-init vs per-rule iptables, $runs runs each, fresh namespace per run, iptables-$backend, $rule_count rules ($call_count iptables calls the per-rule way)"
@@ -91,6 +98,7 @@ printf '%-58s %10s %10s\n' "variant" "median ms" "p90 ms"
 printf '%-58s %10s %10s\n' "capture-init end to end (ReadyToRun, --network-namespace)" "$init_median" "$init_p90"
 printf '%-58s %10s %10s\n' "one iptables call per rule (istio-iptables.sh way)" "$rules_median" "$rules_p90"
 printf '%-58s %10s %10s\n' "one bare iptables-restore (reference floor)" "$restore_median" "$restore_p90"
+printf '%-58s %10s %10s\n' "capture-init --version (start-up and parsing, no work)" "$version_median" "$version_p90"
 awk -v a="$rules_median" -v b="$init_median" 'BEGIN { printf "per-rule / capture-init (median): %.2fx\n", a / b }'
 
 if command -v strace >/dev/null 2>&1; then
