@@ -49,7 +49,10 @@ public sealed class ProxyLifecycleTests
 
         readyStatus.Should().Be(503, "readiness drops as soon as the drain starts (within a second of SIGTERM)");
         readyBody.Should().Be("draining\n");
-        results.Should().AllSatisfy(r => r.Should().Be(("eof", 10_000)));
+        // Failed once (2026-11-21, 1 of 5 full-suite runs, not reproduced in 6 runs of this test alone under load): all four
+        // transfers reset after 6 of 10 chunks, 0.6-0.8 s after SIGTERM. Not yet understood; the proxy's exit code and log
+        // say whether it drained, failed or was stopped, so they go into the message.
+        results.Should().AllSatisfy(r => r.Should().Be(("eof", 10_000)), "every transfer finishes within the drain; the proxy said: {0}", exit);
         exit.ExitCode.Should().Be(0, exit.ToString());
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the proxy leaves as soon as the last transfer is done, within the drain duration");
         scenario.Proxy.Output.Should().Contain("Shutdown requested (SIGTERM)").And.Contain("Every connection finished");
