@@ -80,19 +80,34 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
             int stdoutFd = DescriptorOf(process.StandardOutput.BaseStream);
             int stderrFd = DescriptorOf(process.StandardError.BaseStream);
             byte[] stderrBytes = [];
-            Thread errorReader = new(() => FileDescriptors.ReadToEnd(stderrFd, out stderrBytes)) { IsBackground = true, Name = "stderr " + file };
+            SysResult stderrRead = default;
+            Thread errorReader = new(() => stderrRead = FileDescriptors.ReadToEnd(stderrFd, out stderrBytes)) { IsBackground = true, Name = "stderr " + file };
             errorReader.Start();
+            Errno written = Errno.None;
             if (stdin is not null)
             {
                 using Stream input = process.StandardInput.BaseStream;
-                // EPIPE: the program exited before reading it all; its exit code and stderr say why.
-                FileDescriptors.WriteAll(DescriptorOf(input), Encoding.UTF8.GetBytes(stdin));
+                written = FileDescriptors.WriteAll(DescriptorOf(input), Encoding.UTF8.GetBytes(stdin));
             }
 
-            FileDescriptors.ReadToEnd(stdoutFd, out byte[] stdoutBytes);
+            SysResult stdoutRead = FileDescriptors.ReadToEnd(stdoutFd, out byte[] stdoutBytes);
             errorReader.Join();
             process.WaitForExit();
             cancellationToken.ThrowIfCancellationRequested();
+
+            // A short read would hand a truncated state to the parser (-save) and a truncated reason to the user: fail.
+            // EPIPE on stdin is not a failure of ours: the program exited before reading it all, and its exit code and
+            // stderr say why; any other write error leaves a payload without its COMMIT, which the program refuses.
+            if (!stdoutRead.IsSuccess || !stderrRead.IsSuccess)
+            {
+                Errno error = stdoutRead.IsSuccess ? stderrRead.Error : stdoutRead.Error;
+                throw new CaptureException($"{commandLine}: reading its output failed: {error}");
+            }
+
+            if (written is not Errno.None and not Errno.EPIPE)
+            {
+                throw new CaptureException($"{commandLine}: writing its input failed: {written} (exit code {process.ExitCode})");
+            }
             string stdout = Encoding.UTF8.GetString(stdoutBytes);
             string stderr = Encoding.UTF8.GetString(stderrBytes);
 
