@@ -12,6 +12,8 @@ public sealed unsafe class Epoll : IDisposable
     private static readonly bool s_packed =
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
 
+    private static bool s_precise = true;
+
     private readonly SafeFileDescriptor _epfd;
     private readonly void* _events;
     private readonly int _capacity;
@@ -63,6 +65,45 @@ public sealed unsafe class Epoll : IDisposable
         }
 
         Errno error = Errno.Last;
+        return error == Errno.EINTR ? SysResult.Ok(0) : SysResult.Failed(error);
+    }
+
+    /// <summary>
+    /// Like <see cref="Wait(int)"/> with a timeout in microseconds (negative waits for ever), through epoll_pwait2
+    /// (Linux 5.11, glibc 2.35). Where that is missing, falls back to epoll_wait with the timeout rounded up to a
+    /// millisecond, so a deadline is never woken before it is due.
+    /// </summary>
+    public SysResult WaitMicroseconds(long timeoutMicroseconds)
+    {
+        if (timeoutMicroseconds < 0 || !s_precise)
+        {
+            return Wait(timeoutMicroseconds < 0 ? -1 : (int)Math.Min((timeoutMicroseconds + 999) / 1000, int.MaxValue));
+        }
+
+        Interop.Libc.Timespec timeout = new() { tv_sec = timeoutMicroseconds / 1_000_000, tv_nsec = timeoutMicroseconds % 1_000_000 * 1000 };
+        int count;
+        try
+        {
+            count = Interop.Libc.EpollPwait2(_epfd.Fd, _events, _capacity, &timeout, null);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_precise = false; // glibc older than 2.35
+            return WaitMicroseconds(timeoutMicroseconds);
+        }
+
+        if (count >= 0)
+        {
+            return SysResult.Ok(count);
+        }
+
+        Errno error = Errno.Last;
+        if (error == Errno.ENOSYS)
+        {
+            s_precise = false; // kernel older than 5.11
+            return WaitMicroseconds(timeoutMicroseconds);
+        }
+
         return error == Errno.EINTR ? SysResult.Ok(0) : SysResult.Failed(error);
     }
 

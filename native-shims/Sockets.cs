@@ -186,6 +186,15 @@ public static unsafe class Sockets
     /// </summary>
     public static Errno SetBindAddressNoPort(int fd, bool enabled) => SetInt(fd, Interop.Libc.SOL_IP, Interop.Libc.IP_BIND_ADDRESS_NO_PORT, enabled ? 1 : 0);
 
+    /// <summary>
+    /// SO_RCVLOWAT: epoll reports the socket readable (and the kernel wakes a waiting reader) only once this many bytes
+    /// are queued, or at FIN, an error or memory pressure. Reads themselves still return what is there. 1 restores the
+    /// default; lowering it wakes a waiter at once if enough is already queued.
+    /// </summary>
+    public static Errno SetReceiveLowWater(int fd, int bytes) => SetInt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVLOWAT, bytes);
+
+    public static Errno GetReceiveLowWater(int fd, out int bytes) => GetInt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVLOWAT, out bytes);
+
     public static Errno GetReceiveBufferSize(int fd, out int size) => GetInt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVBUF, out size);
 
     /// <summary>close(2), never retried (see <see cref="SafeFileDescriptor"/>).</summary>

@@ -17,6 +17,7 @@ internal static class CHeaders
         #include <sys/ioctl.h>
         #include <sys/resource.h>
         #include <stddef.h>
+        #include <time.h>
         #include <ifaddrs.h>
         #include <netinet/in.h>
         #include <netinet/tcp.h>
@@ -26,7 +27,7 @@ internal static class CHeaders
         int main(void) {
           P(AF_INET); P(AF_INET6); P(SOCK_STREAM); P(SOCK_NONBLOCK); P(SOCK_CLOEXEC); P(IPPROTO_TCP);
           P(SOL_SOCKET); P(SO_REUSEADDR); P(SO_ERROR); P(SO_SNDBUF); P(SO_RCVBUF); P(SO_KEEPALIVE); P(SO_LINGER);
-          P(SO_REUSEPORT); P(SO_MARK); P(SOL_IP); P(IP_FREEBIND); P(IP_TRANSPARENT); P(IP_BIND_ADDRESS_NO_PORT); P(SO_ORIGINAL_DST);
+          P(SO_REUSEPORT); P(SO_RCVLOWAT); P(SO_MARK); P(SOL_IP); P(IP_FREEBIND); P(IP_TRANSPARENT); P(IP_BIND_ADDRESS_NO_PORT); P(SO_ORIGINAL_DST);
           P(SOL_IPV6); P(IPV6_V6ONLY); P(IPV6_TRANSPARENT); P(IPV6_FREEBIND); P(SOL_TCP); P(TCP_NODELAY);
           P(SHUT_RD); P(SHUT_WR); P(SHUT_RDWR); P(O_NONBLOCK); P(O_CLOEXEC); P(F_GETFL); P(F_SETFL); P(F_DUPFD_CLOEXEC); P(X_OK);
           P(F_SETPIPE_SZ); P(F_GETPIPE_SZ); P(SPLICE_F_MOVE); P(SPLICE_F_NONBLOCK); P(SPLICE_F_MORE); P(SPLICE_F_GIFT);
@@ -34,7 +35,7 @@ internal static class CHeaders
           P(EPOLL_CTL_MOD); P(EPOLLIN); P(EPOLLPRI); P(EPOLLOUT); P(EPOLLERR); P(EPOLLHUP); P(EPOLLRDHUP);
           P(EPOLLEXCLUSIVE); P(EPOLLONESHOT); printf("EPOLLET=%lu\n", (unsigned long)(unsigned)EPOLLET);
           P(EFD_NONBLOCK); P(EFD_CLOEXEC); P(FIONREAD); P(RLIMIT_NOFILE);
-          S(sockaddr_in); S(sockaddr_in6); S(epoll_event); S(linger); S(rlimit); S(ifaddrs);
+          S(sockaddr_in); S(sockaddr_in6); S(epoll_event); S(linger); S(rlimit); S(ifaddrs); S(timespec);
           printf("offsetof_ifaddrs_ifa_addr=%ld\n", (long)offsetof(struct ifaddrs, ifa_addr));
           P(EPERM); P(ENOENT); P(ESRCH); P(EINTR); P(EIO); P(ENXIO); P(E2BIG); P(EBADF); P(ECHILD); P(EAGAIN);
           P(ENOMEM); P(EACCES); P(EFAULT); P(EBUSY); P(EEXIST); P(ENODEV); P(ENOTDIR); P(EISDIR); P(EINVAL);

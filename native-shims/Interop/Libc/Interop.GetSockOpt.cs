@@ -14,6 +14,7 @@ internal static partial class Interop
         internal const int SO_KEEPALIVE = 9;
         internal const int SO_LINGER = 13;
         internal const int SO_REUSEPORT = 15;
+        internal const int SO_RCVLOWAT = 18;
         internal const int SO_MARK = 36;
 
         internal const int SOL_IP = 0;

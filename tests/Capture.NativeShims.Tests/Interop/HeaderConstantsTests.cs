@@ -11,7 +11,7 @@ public class HeaderConstantsTests
         { nameof(SOCK_NONBLOCK), SOCK_NONBLOCK }, { nameof(SOCK_CLOEXEC), SOCK_CLOEXEC }, { nameof(IPPROTO_TCP), IPPROTO_TCP },
         { nameof(SOL_SOCKET), SOL_SOCKET }, { nameof(SO_REUSEADDR), SO_REUSEADDR }, { nameof(SO_ERROR), SO_ERROR },
         { nameof(SO_SNDBUF), SO_SNDBUF }, { nameof(SO_RCVBUF), SO_RCVBUF }, { nameof(SO_KEEPALIVE), SO_KEEPALIVE },
-        { nameof(SO_LINGER), SO_LINGER }, { nameof(SO_REUSEPORT), SO_REUSEPORT }, { nameof(SO_MARK), SO_MARK },
+        { nameof(SO_LINGER), SO_LINGER }, { nameof(SO_REUSEPORT), SO_REUSEPORT }, { nameof(SO_RCVLOWAT), SO_RCVLOWAT }, { nameof(SO_MARK), SO_MARK },
         { nameof(SOL_IP), SOL_IP }, { nameof(IP_FREEBIND), IP_FREEBIND }, { nameof(IP_TRANSPARENT), IP_TRANSPARENT }, { nameof(IP_BIND_ADDRESS_NO_PORT), IP_BIND_ADDRESS_NO_PORT },
         { nameof(SO_ORIGINAL_DST), SO_ORIGINAL_DST }, { nameof(IP6T_SO_ORIGINAL_DST), IP6T_SO_ORIGINAL_DST },
         { nameof(SOL_IPV6), SOL_IPV6 }, { nameof(IPV6_V6ONLY), IPV6_V6ONLY }, { nameof(IPV6_TRANSPARENT), IPV6_TRANSPARENT },
@@ -96,6 +96,7 @@ public class HeaderConstantsTests
         CHeaders.Values["sizeof_linger"].Should().Be(Unsafe.SizeOf<Linger>());
         CHeaders.Values["sizeof_rlimit"].Should().Be(Unsafe.SizeOf<RLimit>());
         CHeaders.Values["sizeof_ifaddrs"].Should().Be(Unsafe.SizeOf<IfAddrs>());
+        CHeaders.Values["sizeof_timespec"].Should().Be(Unsafe.SizeOf<Timespec>());
         CHeaders.Values["offsetof_ifaddrs_ifa_addr"].Should().Be(System.Runtime.InteropServices.Marshal.OffsetOf<IfAddrs>(nameof(IfAddrs.ifa_addr)).ToInt64());
         epollEvent.Should().Be(Epoll.EventSize);
         Unsafe.SizeOf<NativeSocketAddress>().Should().Be(28);
