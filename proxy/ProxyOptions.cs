@@ -53,6 +53,15 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to 1 MiB, the largest an unprivileged process may ask for (<c>/proc/sys/fs/pipe-max-size</c>).</remarks>
     public int PipeSize { get; init; } = MaxPipeSize;
 
+    /// <summary>
+    /// On a fast bulk stream, wake for its reads only once this many bytes are queued (SO_RCVLOWAT): fewer, larger
+    /// splices and less CPU per byte. A direction batches after moving four batches at a rate that fills one within
+    /// 0.25 ms (about 1 GB/s at 256 KiB); bytes of a stream that slows, pauses or ends without FIN wait at most 0.5 ms.
+    /// Zero turns it off; otherwise 4 KiB to 4 MiB.
+    /// </summary>
+    /// <remarks>Defaults to 256 KiB.</remarks>
+    public int ReadBatch { get; init; } = 256 * 1024;
+
     /// <summary>Most idle pipes kept for reuse per worker; zero creates and closes pipes per transfer.</summary>
     /// <remarks>Defaults to 32.</remarks>
     public int PipePoolSize { get; init; } = 32;
@@ -86,6 +95,9 @@ internal sealed record ProxyOptions
 
     /// <summary>Largest pipe an unprivileged process may ask for: <c>/proc/sys/fs/pipe-max-size</c> defaults to 1 MiB.</summary>
     internal const int MaxPipeSize = 1024 * 1024;
+
+    /// <summary>Largest read batch: SO_RCVLOWAT beyond a few MiB only holds bytes back.</summary>
+    internal const int MaxReadBatch = 4 * 1024 * 1024;
 
     /// <summary>Upper bound on idle pipes per worker (the engine's): 65536 would already be 4 GiB of 64 KiB pipes.</summary>
     internal const int MaxPipePoolSize = 65536;
@@ -154,6 +166,11 @@ internal sealed record ProxyOptions
         if (PipeSize < MinPipeSize || PipeSize > MaxPipeSize || !int.IsPow2(PipeSize))
         {
             problems.Add($"--pipe-size {PipeSize} must be a power of two from {MinPipeSize} to {MaxPipeSize} bytes.");
+        }
+
+        if (ReadBatch != 0 && ReadBatch is < MinPipeSize or > MaxReadBatch)
+        {
+            problems.Add($"--read-batch {ReadBatch} is out of range: use 0 (off) or {MinPipeSize} to {MaxReadBatch} bytes.");
         }
 
         if (PipePoolSize is < 0 or > MaxPipePoolSize)

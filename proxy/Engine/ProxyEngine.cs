@@ -84,14 +84,16 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         long pooled = 0;
         long leased = 0;
         long grown = 0;
+        long batches = 0;
         foreach (EventLoop loop in _loops)
         {
             pooled += loop.Pipes.Pooled;
             leased += loop.Pipes.Leased;
             grown += loop.Pipes.Bulk;
+            batches += loop.BatchesStarted;
         }
 
-        return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening, grown);
+        return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening, grown, batches);
     }
 
     /// <summary>Managed bytes allocated by all event loop threads so far (see <see cref="EventLoop.AllocatedBytes"/>).</summary>

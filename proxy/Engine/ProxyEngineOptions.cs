@@ -47,6 +47,17 @@ internal sealed record ProxyEngineOptions
     /// </summary>
     public int CopyThreshold { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// Read batching for fast bulk streams: once a direction has moved four batches as bulk at a rate that fills a
+    /// batch well within <see cref="ReadBatchMaxWait"/>, its source socket gets SO_RCVLOWAT of this many bytes, so the
+    /// loop wakes for it per batch instead of per packet. When a batch is not complete in time (the stream slowed,
+    /// paused or ended without FIN) the loop reads what is queued and ends batching. Defaults to 256 KiB; 0 turns it off.
+    /// </summary>
+    public int ReadBatch { get; init; } = 256 * 1024;
+
+    /// <summary>The longest a batching direction's bytes may wait for the rest of a batch. Defaults to 0.5 ms.</summary>
+    public TimeSpan ReadBatchMaxWait { get; init; } = TimeSpan.FromMicroseconds(500);
+
     /// <summary>SO_MARK for TPROXY upstream sockets (capture-init's <c>-t</c>). Defaults to 1337.</summary>
     public int TproxyMark { get; init; } = 1337;
 
@@ -116,6 +127,16 @@ internal sealed record ProxyEngineOptions
         if (DrainDuration < TimeSpan.Zero)
         {
             problems.Add($"drain duration must not be negative (got {DrainDuration})");
+        }
+
+        if (ReadBatch != 0 && ReadBatch is < 4096 or > 4 * 1024 * 1024)
+        {
+            problems.Add($"read batch must be 0 or between 4096 and 4194304 bytes (got {ReadBatch})");
+        }
+
+        if (ReadBatchMaxWait <= TimeSpan.Zero || ReadBatchMaxWait > TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"read batch wait must be positive and at most 1 s (got {ReadBatchMaxWait})");
         }
 
         return problems;

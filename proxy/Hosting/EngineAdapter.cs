@@ -28,6 +28,7 @@ internal sealed class EngineAdapter(ProxyEngine engine) : IRelayEngine
             IdleTimeout = options.IdleTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : options.IdleTimeout,
             PipeSize = options.PipeSize,
             PipePoolSize = options.PipePoolSize,
+            ReadBatch = options.ReadBatch,
             TproxyMark = (int)options.TproxyMark, // validated to fit: SO_MARK takes the same 32 bits either way
             DrainDuration = options.DrainDuration,
         };

@@ -126,6 +126,8 @@ internal sealed class ProxyMetrics
         writer.Sample("capture_pipe_pool_pipes", [new("state", "leased")], snapshot.PipesLeased);
         writer.Family("capture_pipes_grown", MetricType.Gauge, "Splice pipes grown to --pipe-size for bulk transfers, pooled or leased (also counted above).");
         writer.Sample("capture_pipes_grown", snapshot.PipesGrown);
+        writer.Family("capture_read_batching_started_total", MetricType.Counter, "Times a fast bulk direction started batching its reads (--read-batch, SO_RCVLOWAT).");
+        writer.Sample("capture_read_batching_started_total", snapshot.ReadBatchesStarted);
     }
 
     private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)

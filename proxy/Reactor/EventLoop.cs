@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Capture.NativeShims;
@@ -20,6 +21,9 @@ internal sealed partial class EventLoop : IDisposable
     private const int ScratchSize = 64 * 1024;
     private const long MaxWaitMilliseconds = 1000;
 
+    /// <summary>Connections per loop that may batch reads at once: bulk streams are few, and the loop scans this list every turn.</summary>
+    private const int MaxBatching = 64;
+
     private readonly int _index;
     private readonly IOriginalDestinationResolver _resolver;
     private readonly LoopGuard _guard;
@@ -38,6 +42,8 @@ internal sealed partial class EventLoop : IDisposable
     private uint _nextGeneration = 1;
     private List<Connection> _runnable = new(16);
     private List<Connection> _running = new(16);
+    private readonly List<Connection> _batching = new(MaxBatching);
+    private long _batchesStarted;
     private Thread? _thread;
     private long _nextSweepMs;
     private long _drainDeadlineMs = long.MaxValue;
@@ -64,6 +70,8 @@ internal sealed partial class EventLoop : IDisposable
         // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
         long shortest = _idleTimeoutMs > 0 ? Math.Min(_connectTimeoutMs, _idleTimeoutMs) : _connectTimeoutMs;
         _sweepIntervalMs = Math.Clamp(shortest / 8, 5, 1000);
+        MaxBatchWaitTicks = (long)(options.ReadBatchMaxWait.TotalSeconds * Stopwatch.Frequency);
+        MinBatchWaitTicks = Math.Min(Stopwatch.Frequency / 20_000, MaxBatchWaitTicks); // 50 µs: below that a deadline is all timer
         Pipes = new PipePool(options.PipeSize, options.PipePoolSize, PipePool.BulkLimit(options.PipeSize, options.Workers));
         Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
         Epoll = Epoll.Create(MaxEvents);
@@ -95,6 +103,17 @@ internal sealed partial class EventLoop : IDisposable
 
     /// <summary>Milliseconds (Environment.TickCount64) sampled once per wake-up.</summary>
     public long NowMs { get; private set; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> sampled once per wake-up: read batching's clock.</summary>
+    public long NowTicks { get; private set; }
+
+    /// <summary>Shortest and longest time a batching direction's batch may take (Stopwatch ticks).</summary>
+    public long MinBatchWaitTicks { get; }
+
+    public long MaxBatchWaitTicks { get; }
+
+    /// <summary>How many times a direction started batching its reads on this loop (for the metrics).</summary>
+    public long BatchesStarted => Interlocked.Read(ref _batchesStarted);
 
     public long ActiveConnections => Interlocked.Read(ref _active);
 
@@ -130,6 +149,20 @@ internal sealed partial class EventLoop : IDisposable
         {
             connection.InRunnable = true;
             _runnable.Add(connection);
+        }
+    }
+
+    /// <summary>Whether <paramref name="connection"/> may start batching: it already does in its other direction, or there is room.</summary>
+    public bool CanStartBatching(Connection connection) => connection.InBatching || _batching.Count < MaxBatching;
+
+    /// <summary>Puts a connection whose direction just started batching on the list the loop keeps deadlines for.</summary>
+    public void StartBatching(Connection connection)
+    {
+        Interlocked.Increment(ref _batchesStarted);
+        if (!connection.InBatching)
+        {
+            connection.InBatching = true;
+            _batching.Add(connection);
         }
     }
 
@@ -191,18 +224,20 @@ internal sealed partial class EventLoop : IDisposable
                 AbortAll(ConnectionEndReason.Drained);
             }
 
-            SysResult waited = Epoll.Wait(ComputeTimeout());
+            SysResult waited = Epoll.WaitMicroseconds(ComputeTimeoutMicroseconds());
             if (!waited.IsSuccess)
             {
                 throw new NativeCallException("epoll_wait", waited.Error);
             }
 
             NowMs = Environment.TickCount64;
+            NowTicks = Stopwatch.GetTimestamp();
             for (int i = 0; i < waited.Value; i++)
             {
                 Dispatch(Epoll.GetEvent(i));
             }
 
+            ExpireBatches();
             RunRunnable();
             if (NowMs >= _nextSweepMs)
             {
@@ -215,7 +250,7 @@ internal sealed partial class EventLoop : IDisposable
         }
     }
 
-    private int ComputeTimeout()
+    private long ComputeTimeoutMicroseconds()
     {
         if (_runnable.Count > 0 || !_commands.IsEmpty)
         {
@@ -224,7 +259,38 @@ internal sealed partial class EventLoop : IDisposable
 
         long until = Math.Min(_nextSweepMs, _drainDeadlineMs);
         until = Math.Min(until, _listenersPausedUntilMs);
-        return (int)Math.Clamp(until - Environment.TickCount64, 0, MaxWaitMilliseconds);
+        long timeout = Math.Clamp(until - Environment.TickCount64, 0, MaxWaitMilliseconds) * 1000;
+        if (_batching.Count > 0)
+        {
+            long deadline = long.MaxValue;
+            foreach (Connection connection in _batching)
+            {
+                deadline = Math.Min(deadline, connection.NextBatchDeadline);
+            }
+
+            if (deadline != long.MaxValue)
+            {
+                long left = (long)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalMicroseconds;
+                timeout = Math.Min(timeout, Math.Max(left, 0));
+            }
+        }
+
+        return timeout;
+    }
+
+    /// <summary>Reads overdue batches (see <see cref="Connection.ExpireBatches"/>) and drops connections that no longer batch.</summary>
+    private void ExpireBatches()
+    {
+        for (int i = _batching.Count - 1; i >= 0; i--)
+        {
+            Connection connection = _batching[i];
+            if (!connection.ExpireBatches(NowTicks))
+            {
+                connection.InBatching = false;
+                _batching[i] = _batching[^1];
+                _batching.RemoveAt(_batching.Count - 1);
+            }
+        }
     }
 
     private void Dispatch(EpollEvent e)

@@ -19,6 +19,9 @@ internal sealed partial class Connection
     /// </summary>
     private const int BulkBurstBytes = 4 * Pipes.DefaultCapacity;
 
+    /// <summary>A direction batches its reads only after moving this many batches as one bulk run.</summary>
+    private const int BatchesBeforeBatching = 4;
+
     private enum PumpOutcome
     {
         Idle,
@@ -146,6 +149,7 @@ internal sealed partial class Connection
                     if (read.Value == 0)
                     {
                         half.SourceEof = true; // splice(2) from a socket returns 0 once the peer has shut down its write side
+                        half.Batching = false; // nothing more to read: no deadline to keep
                     }
                     else
                     {
@@ -158,6 +162,11 @@ internal sealed partial class Connection
                             // splice pair (see PipePool); the pool says no, without a system call, once at its limit.
                             half.Bulk = true;
                             _loop.Pipes.TryGrow(_loop.NowMs, ref half.Pipe);
+                        }
+
+                        if (half.Bulk && _loop.Options.ReadBatch > 0)
+                        {
+                            TrackBatching(half, source, read.Value);
                         }
                     }
 
@@ -176,6 +185,11 @@ internal sealed partial class Connection
                 if (half.InPipe == 0)
                 {
                     readable = false;
+                    if (half.Probing)
+                    {
+                        EndProbe(half, source);
+                    }
+
                     EndBurst(half);
                     ReleaseEmptyPipe(half);
                 }
@@ -302,6 +316,132 @@ internal sealed partial class Connection
         // A burst of a pipeful or more asks for an idle grown pipe at the start of the next one.
         half.Bulk = half.Burst >= Pipes.DefaultCapacity;
         half.Burst = 0;
+        if (!half.Bulk)
+        {
+            half.RunStart = 0; // the bulk run is over: batching must be earned again
+            half.RunBytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// Read batching (<see cref="ProxyEngineOptions.ReadBatch"/>). Every wake-up costs a context switch, an epoll_wait
+    /// and a splice pair whatever it moves, and a fast sender wakes its reader per packet. Once this direction has
+    /// moved <see cref="BatchesBeforeBatching"/> batches as one bulk run, fast enough that a batch fills well within the
+    /// longest wait, its source gets SO_RCVLOWAT: the kernel then wakes the loop per batch. The loop's deadline (twice
+    /// the expected fill time) catches a stream that slows, pauses or ends without FIN; FIN and errors wake it anyway.
+    /// </summary>
+    private void TrackBatching(RelayHalf half, int source, int bytes)
+    {
+        long now = _loop.NowTicks;
+        if (half.Batching)
+        {
+            half.BatchDeadline = now + half.BatchWait;
+            half.ProbeBytes += bytes;
+            return;
+        }
+
+        if (half.RunStart == 0)
+        {
+            half.RunStart = now; // the clock starts here: bytes of this first read arrived before it
+            half.RunBytes = 0;
+            return;
+        }
+
+        half.RunBytes += bytes;
+        int batch = _loop.Options.ReadBatch;
+        if (half.RunBytes < (long)BatchesBeforeBatching * batch)
+        {
+            return;
+        }
+
+        // Expected time to fill a batch at this run's rate; batching is for streams that fill one in half the longest wait.
+        long fill = (long)((double)(now - half.RunStart) * batch / half.RunBytes);
+        long wait = Math.Clamp(4 * fill, _loop.MinBatchWaitTicks, _loop.MaxBatchWaitTicks);
+        if (2 * fill > _loop.MaxBatchWaitTicks || !_loop.CanStartBatching(this))
+        {
+            half.RunStart = now; // too slow for batching, or enough streams batch on this loop: measure afresh
+            half.RunBytes = 0;
+            return;
+        }
+
+        if (Sockets.SetReceiveLowWater(source, batch) != Errno.None)
+        {
+            return; // the socket is failing; the next read says how
+        }
+
+        half.Batching = true;
+        half.Probing = false;
+        half.BatchWait = wait;
+        half.BatchDeadline = now + wait;
+        _loop.StartBatching(this);
+    }
+
+    /// <summary>
+    /// An overdue batch has been read down to EAGAIN. A stream that still delivered a quarter of a batch in that time
+    /// keeps batching (a late batch, not an ended one); one that delivered less has slowed, paused or ended, and goes
+    /// back to waking per packet so its next bytes do not wait.
+    /// </summary>
+    private void EndProbe(RelayHalf half, int source)
+    {
+        half.Probing = false;
+        if (half.ProbeBytes < _loop.Options.ReadBatch / 4)
+        {
+            // Lowering the mark reports anything that arrived since the EAGAIN, so nothing is left waiting.
+            Sockets.SetReceiveLowWater(source, 1);
+            half.Batching = false;
+            half.RunStart = 0;
+            half.RunBytes = 0;
+        }
+    }
+
+    /// <summary>Earliest batch deadline of either direction, or <see cref="long.MaxValue"/> when neither batches.</summary>
+    public long NextBatchDeadline => Math.Min(_up.Batching ? _up.BatchDeadline : long.MaxValue, _down.Batching ? _down.BatchDeadline : long.MaxValue);
+
+    /// <summary>
+    /// Called by the loop for a batching connection: a direction whose batch is overdue is read now, below the mark
+    /// (see <see cref="EndProbe"/>). Returns whether either direction still batches.
+    /// </summary>
+    public bool ExpireBatches(long now)
+    {
+        if (State != ConnectionState.Relaying)
+        {
+            return false;
+        }
+
+        bool due = Probe(_up, now) | Probe(_down, now);
+        if (due)
+        {
+            _loop.MarkRunnable(this);
+        }
+
+        return _up.Batching || _down.Batching;
+    }
+
+    private bool Probe(RelayHalf half, long now)
+    {
+        if (!half.Batching || now < half.BatchDeadline)
+        {
+            return false;
+        }
+
+        half.BatchDeadline = now + half.BatchWait;
+        if (half.InPipe > 0 || half.BacklogCount > 0)
+        {
+            return false; // the sink is the bottleneck: its EPOLLOUT brings the pump back, nothing to read early
+        }
+
+        half.Probing = true;
+        half.ProbeBytes = 0;
+        if (half.FromClient)
+        {
+            _clientReadable = true;
+        }
+        else
+        {
+            _upstreamReadable = true;
+        }
+
+        return true;
     }
 
     /// <summary>Pipes are leased only while bytes are in flight: an empty pipe goes back as soon as the burst ends.</summary>

@@ -58,6 +58,9 @@ internal sealed partial class Connection
     /// <summary>Queued on the loop's runnable list (a pump ran out of budget with work left).</summary>
     public bool InRunnable { get; set; }
 
+    /// <summary>On the loop's list of connections with a batching direction (see <see cref="TrackBatching"/>).</summary>
+    public bool InBatching { get; set; }
+
     /// <summary>State for diagnostics (read racily from another thread; only for test failure messages).</summary>
     public override string ToString() =>
         $"#{Info.Id} {State} c(r={_clientReadable},w={_clientWritable}) u(r={_upstreamReadable},w={_upstreamWritable}) " +

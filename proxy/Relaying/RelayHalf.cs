@@ -34,6 +34,25 @@ internal sealed class RelayHalf(bool fromClient)
     /// <summary>This direction moves bulk data: its pipe may grow, and its next burst starts with a grown pipe if one is idle.</summary>
     public bool Bulk;
 
+    /// <summary>SO_RCVLOWAT is raised on the source: the loop hears from it per batch (see Connection.TrackBatching).</summary>
+    public bool Batching;
+
+    /// <summary>Stopwatch timestamp by which the current batch must be complete; past it the loop reads what is queued.</summary>
+    public long BatchDeadline;
+
+    /// <summary>Stopwatch ticks a batch may take at this stream's rate (four times its expected fill time, within bounds).</summary>
+    public long BatchWait;
+
+    /// <summary>A batch was overdue and the loop is reading what is queued; <see cref="ProbeBytes"/> is what that found.</summary>
+    public bool Probing;
+
+    public long ProbeBytes;
+
+    /// <summary>Stopwatch timestamp of the first read of the current bulk run (0: no run), and bytes read since.</summary>
+    public long RunStart;
+
+    public long RunBytes;
+
     /// <summary>Bytes read since the source last ran dry.</summary>
     public long Burst;
 

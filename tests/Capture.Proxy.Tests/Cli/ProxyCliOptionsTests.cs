@@ -32,6 +32,7 @@ public class ProxyCliOptionsTests
         options.IdleTimeout.Should().Be(TimeSpan.FromHours(1));
         options.DrainDuration.Should().Be(TimeSpan.FromSeconds(5));
         options.PipeSize.Should().Be(1024 * 1024);
+        options.ReadBatch.Should().Be(256 * 1024);
         options.ReadinessPort.Should().Be(15021);
         options.MetricsPort.Should().Be(15090);
         options.AdminEndpoint.Should().Be(new IPEndPoint(IPAddress.Loopback, 15000));
@@ -48,7 +49,7 @@ public class ProxyCliOptionsTests
         [
             "--outbound-port", "16001", "--inbound-port", "16006", "--mode", "tproxy", "--tproxy-mark", "0x539",
             "--workers", "3", "--connect-timeout", "1500ms", "--idle-timeout", "1m30s", "--drain-duration", "0",
-            "--pipe-size", "1Mi", "--pipe-pool-size", "0", "--readiness-port", "0", "--metrics-port", "16090",
+            "--pipe-size", "1Mi", "--pipe-pool-size", "0", "--read-batch", "0", "--readiness-port", "0", "--metrics-port", "16090",
             "--admin", "[::1]:16000", "--log-level", "warn", "--log-json", "--access-log", "false",
         ];
 
@@ -67,6 +68,7 @@ public class ProxyCliOptionsTests
             DrainDuration = TimeSpan.Zero,
             PipeSize = 1024 * 1024,
             PipePoolSize = 0,
+            ReadBatch = 0,
             ReadinessPort = 0,
             MetricsPort = 16090,
             AdminEndpoint = new IPEndPoint(IPAddress.IPv6Loopback, 16000),

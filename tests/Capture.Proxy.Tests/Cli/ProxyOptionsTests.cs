@@ -25,6 +25,8 @@ public class ProxyOptionsTests
         ["--pipe-size 65535 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 65535 },
         ["--pipe-size 2048 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 2048 },
         ["--pipe-size 2097152 must be a power of two from 4096 to 1048576 bytes."] = ProxyOptions.Default with { PipeSize = 2 * 1024 * 1024 },
+        ["--read-batch 4095 is out of range: use 0 (off) or 4096 to 4194304 bytes."] = ProxyOptions.Default with { ReadBatch = 4095 },
+        ["--read-batch 8388608 is out of range: use 0 (off) or 4096 to 4194304 bytes."] = ProxyOptions.Default with { ReadBatch = 8 * 1024 * 1024 },
         ["--pipe-pool-size -1 is out of range: use 0 to 65536."] = ProxyOptions.Default with { PipePoolSize = -1 },
         ["--tproxy-mark 4294967295 is too large: use at most 2147483647."] = ProxyOptions.Default with { TproxyMark = uint.MaxValue },
         ["--log-level 9 is not a log level."] = ProxyOptions.Default with { LogLevel = (LogLevel)9 },

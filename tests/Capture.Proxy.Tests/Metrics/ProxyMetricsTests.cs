@@ -10,7 +10,7 @@ public partial class ProxyMetricsTests
     [Fact]
     public void Events_UpdateTheExposedCounters()
     {
-        ProxyMetrics metrics = new() { Snapshot = () => new EngineSnapshot(1, PipesPooled: 6, PipesLeased: 2, Listening: true, PipesGrown: 3) };
+        ProxyMetrics metrics = new() { Snapshot = () => new EngineSnapshot(1, PipesPooled: 6, PipesLeased: 2, Listening: true, PipesGrown: 3, ReadBatchesStarted: 5) };
 
         metrics.ConnectionAccepted(TrafficDirection.Outbound);
         metrics.ConnectionAccepted(TrafficDirection.Outbound);
@@ -43,7 +43,8 @@ public partial class ProxyMetricsTests
             .And.Contain("capture_bytes_copied_total{direction=\"outbound\"} 200\n")
             .And.Contain("capture_pipe_pool_pipes{state=\"pooled\"} 6\n")
             .And.Contain("capture_pipe_pool_pipes{state=\"leased\"} 2\n")
-            .And.Contain("capture_pipes_grown 3\n");
+            .And.Contain("capture_pipes_grown 3\n")
+            .And.Contain("capture_read_batching_started_total 5\n");
         text.Should().NotContain("capture_upstream_connect_failures_total{direction=\"outbound\",cause=\"loop\"}",
             "a loop never gets as far as a connect");
         metrics.Active(TrafficDirection.Outbound).Should().Be(1);
@@ -85,7 +86,7 @@ public partial class ProxyMetricsTests
 
         families.Should().Contain(["capture_connections_accepted_total", "capture_connections_active", "capture_connections_failed_total",
             "capture_bytes_total", "capture_bytes_spliced_total", "capture_bytes_copied_total", "capture_upstream_connect_failures_total",
-            "capture_loops_refused_total", "capture_pipe_pool_pipes", "capture_pipes_grown", "capture_accept_failures_total"]);
+            "capture_loops_refused_total", "capture_pipe_pool_pipes", "capture_pipes_grown", "capture_read_batching_started_total", "capture_accept_failures_total"]);
     }
 
     [Fact]
