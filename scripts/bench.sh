@@ -11,10 +11,13 @@
 # (connect, 1 KiB each way, close; 64 at a time); 1-byte ping-pong round trip p50/p99 and what the proxy adds;
 # proxy RSS idle and with N idle connections. Prints a markdown table with ratios.
 #
-# Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS]
+# Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS] [--rounds N]
 #   --quick       shorter runs (3 s bulk, 2 s cps, 5,000 round trips, 2,000 idle connections): for checking the script
 #   --only PARTS  comma-separated subset of bulk,cps,rr,idle (default: all); idle RSS is always read
 #   --ways WAYS   comma-separated subset of direct,capture,haproxy (default: all three)
+#   --rounds N    measure bulk, cps and rr N times, the ways taking turns in a rotating order within each round, and
+#                 report each figure's median (default 1). On a shared machine a figure drifts over a minute; taking
+#                 turns puts every way through the same drift, so the ratios hold up where one pass does not.
 # Environment: BULK_SECONDS (10), CPS_SECONDS (5), CPS_CONCURRENCY (64), RR_COUNT (20000), IDLE_CONNECTIONS (10000),
 #              CAPTURE_BIN (use binaries from this directory instead of publishing to artifacts/bin)
 set -euo pipefail
@@ -24,14 +27,15 @@ source "$root/scripts/lib/common.sh"
 # shellcheck source=lib/netns.sh
 source "$root/scripts/lib/netns.sh"
 
-install=true quick=false parts=bulk,cps,rr,idle only_ways=direct,capture,haproxy
+install=true quick=false parts=bulk,cps,rr,idle only_ways=direct,capture,haproxy rounds=1
 while (($#)); do
   case "$1" in
     --no-install) install=false ;;
     --quick) quick=true ;;
     --only) parts=${2:?--only needs a list, e.g. bulk,idle}; shift ;;
     --ways) only_ways=${2:?--ways needs a list, e.g. capture,haproxy}; shift ;;
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rounds) rounds=${2:?--rounds needs a count}; shift ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -39,6 +43,7 @@ done
 for part in ${parts//,/ }; do
   [[ $part =~ ^(bulk|cps|rr|idle)$ ]] || { echo "bench.sh: --only: unknown part '$part' (bulk, cps, rr, idle)" >&2; exit 2; }
 done
+[[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "bench.sh: --rounds: expected a count from 1 to 99, got '$rounds'" >&2; exit 2; }
 for way in ${only_ways//,/ }; do
   [[ $way =~ ^(direct|capture|haproxy)$ ]] || { echo "bench.sh: --ways: unknown way '$way' (direct, capture, haproxy)" >&2; exit 2; }
 done
@@ -182,60 +187,95 @@ for way in "${!proxy_pid[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------------------------
-for way in "${ways[@]}"; do
-  pid=${proxy_pid[$way]:-}
-  if part bulk; then
-    step "$way: bulk throughput, iperf3 one stream for ${bulk_seconds}s"
-    t0=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
-    nsx "$way" iperf3 -c "${peer_ip[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" ||
-      die "iperf3 through $way failed: $(grep -m1 '"error"' "$work/$way-iperf.json" || true)"
-    t1=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
-    # The receiver's view of the whole run, from the "sum_received" object of iperf3's JSON end section.
-    read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
-                               s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
-    [[ -n "${bytes:-}" && -n "${bps:-}" ]] || die "could not read iperf3's result for $way"
-    r[$way.gbps]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
-    r[$way.gb]=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1e9}')
-    if [[ -n $pid ]]; then
-      r[$way.cpu_per_gb]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
-      say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved, proxy CPU $(awk -v t="$((t1 - t0))" -v hz="$clk_tck" 'BEGIN {printf "%.2f", t / hz}') s → ${r[$way.cpu_per_gb]} CPU-s/GB"
-    else
-      say "${r[$way.gbps]} Gbit/s, ${r[$way.gb]} GB moved"
-    fi
+# One measurement of one way; round N's figures go to r[way.name.N], the table's median to r[way.name].
+measure_bulk() {
+  local way=$1 n=$2 pid=${proxy_pid[$1]:-} t0 t1 bytes bps
+  step "$way: bulk throughput, iperf3 one stream for ${bulk_seconds}s$(round_label "$n")"
+  t0=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
+  nsx "$way" iperf3 -c "${peer_ip[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" ||
+    die "iperf3 through $way failed: $(grep -m1 '"error"' "$work/$way-iperf.json" || true)"
+  t1=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
+  # The receiver's view of the whole run, from the "sum_received" object of iperf3's JSON end section.
+  read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
+                             s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
+  [[ -n "${bytes:-}" && -n "${bps:-}" ]] || die "could not read iperf3's result for $way"
+  r[$way.gbps.$n]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
+  r[$way.gb.$n]=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1e9}')
+  if [[ -n $pid ]]; then
+    r[$way.cpu_per_gb.$n]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
+    say "${r[$way.gbps.$n]} Gbit/s, ${r[$way.gb.$n]} GB moved, proxy CPU $(awk -v t="$((t1 - t0))" -v hz="$clk_tck" 'BEGIN {printf "%.2f", t / hz}') s → ${r[$way.cpu_per_gb.$n]} CPU-s/GB"
+  else
+    say "${r[$way.gbps.$n]} Gbit/s, ${r[$way.gb.$n]} GB moved"
   fi
+}
 
-  if part cps; then
-    step "$way: short connections, 1 KiB each way, $cps_concurrency at a time for ${cps_seconds}s"
-    line=$(nsx "$way" "$peer" cps-client --host "${peer_ip[$way]}" --port 9002 --concurrency "$cps_concurrency" --duration "$cps_seconds" 2>/dev/null) ||
-      die "cps-client through $way failed: $line"
-    r[$way.cps]=$(printf '%.0f' "$(kv cps "$line")")
-    say "${r[$way.cps]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)"
-  fi
+measure_cps() {
+  local way=$1 n=$2 line
+  step "$way: short connections, 1 KiB each way, $cps_concurrency at a time for ${cps_seconds}s$(round_label "$n")"
+  line=$(nsx "$way" "$peer" cps-client --host "${peer_ip[$way]}" --port 9002 --concurrency "$cps_concurrency" --duration "$cps_seconds" 2>/dev/null) ||
+    die "cps-client through $way failed: $line"
+  r[$way.cps.$n]=$(printf '%.0f' "$(kv cps "$line")")
+  say "${r[$way.cps.$n]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)"
+}
 
-  if part rr; then
-    step "$way: 1-byte ping-pong, $rr_count round trips"
-    line=$(nsx "$way" "$peer" rr-client --host "${peer_ip[$way]}" --port 9001 --count "$rr_count" 2>/dev/null) ||
-      die "rr-client through $way failed"
-    r[$way.p50]=$(kv p50_us "$line")
-    r[$way.p99]=$(kv p99_us "$line")
-    say "p50 ${r[$way.p50]} µs, p99 ${r[$way.p99]} µs"
-  fi
+measure_rr() {
+  local way=$1 n=$2 line
+  step "$way: 1-byte ping-pong, $rr_count round trips$(round_label "$n")"
+  line=$(nsx "$way" "$peer" rr-client --host "${peer_ip[$way]}" --port 9001 --count "$rr_count" 2>/dev/null) ||
+    die "rr-client through $way failed"
+  r[$way.p50.$n]=$(kv p50_us "$line")
+  r[$way.p99.$n]=$(kv p99_us "$line")
+  say "p50 ${r[$way.p50.$n]} µs, p99 ${r[$way.p99.$n]} µs"
+}
 
-  if [[ -n $pid ]] && part idle; then
-    step "$way: proxy memory with $idle_count idle connections"
-    r[$way.rss_before]=$(rss_kb "$pid")
-    netns_spawn "$way" "$work/$way-idle.log" "$peer" idle-client --host "${peer_ip[$way]}" --port 9003 --count "$idle_count" --hold 300
-    idle_pid=$SPAWNED_PID
-    wait_until 120 "$idle_count idle connections through $way" grep -q 'opened=' "$work/$way-idle.log"
-    line=$(grep 'opened=' "$work/$way-idle.log")
-    [[ $(kv failed "$line") == 0 ]] || die "idle connections through $way failed: $line"
-    sleep 2 # let the proxy finish its connects upstream and settle
-    r[$way.rss_conns]=$(rss_kb "$pid")
-    netns_stop "$idle_pid"
-    r[$way.per_conn]=$(awk -v a="${r[$way.rss_conns]}" -v b="${r[$way.rss_before]}" -v n="$idle_count" 'BEGIN {printf "%.2f", (a - b) * 1024 / n / 1000}')
-    say "RSS $((r[$way.rss_before] / 1024)) MB before, $((r[$way.rss_conns] / 1024)) MB with $idle_count connections: ${r[$way.per_conn]} KB per connection"
-  fi
+measure_idle() {
+  local way=$1 pid=${proxy_pid[$1]} line idle_pid
+  step "$way: proxy memory with $idle_count idle connections"
+  r[$way.rss_before]=$(rss_kb "$pid")
+  netns_spawn "$way" "$work/$way-idle.log" "$peer" idle-client --host "${peer_ip[$way]}" --port 9003 --count "$idle_count" --hold 300
+  idle_pid=$SPAWNED_PID
+  wait_until 120 "$idle_count idle connections through $way" grep -q 'opened=' "$work/$way-idle.log"
+  line=$(grep 'opened=' "$work/$way-idle.log")
+  [[ $(kv failed "$line") == 0 ]] || die "idle connections through $way failed: $line"
+  sleep 2 # let the proxy finish its connects upstream and settle
+  r[$way.rss_conns]=$(rss_kb "$pid")
+  netns_stop "$idle_pid"
+  r[$way.per_conn]=$(awk -v a="${r[$way.rss_conns]}" -v b="${r[$way.rss_before]}" -v n="$idle_count" 'BEGIN {printf "%.2f", (a - b) * 1024 / n / 1000}')
+  say "RSS $((r[$way.rss_before] / 1024)) MB before, $((r[$way.rss_conns] / 1024)) MB with $idle_count connections: ${r[$way.per_conn]} KB per connection"
+}
+
+round_label() { ((rounds == 1)) || printf ' (round %d of %d)' "$1" "$rounds"; }
+
+# median NAME: the median over the rounds of r[way.NAME.N] for every way, stored as r[way.NAME] (even counts: the
+# mean of the middle two).
+median() {
+  local way n values
+  for way in "${ways[@]}"; do
+    values=()
+    for ((n = 1; n <= rounds; n++)); do
+      [[ -z "${r[$way.$1.$n]:-}" ]] || values+=("${r[$way.$1.$n]}")
+    done
+    ((${#values[@]})) || continue
+    r[$way.$1]=$(printf '%s\n' "${values[@]}" | sort -g | awk -v f="$2" '{v[NR] = $1} END {m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf f, m}')
+  done
+}
+
+# Each round runs every way once per part, starting one way further along each time, so no way is always first
+# (the one that runs after a long idle) or always last.
+for part_name in bulk cps rr; do
+  part "$part_name" || continue
+  for ((n = 1; n <= rounds; n++)); do
+    for ((i = 0; i < ${#ways[@]}; i++)); do
+      "measure_$part_name" "${ways[$(((i + n - 1) % ${#ways[@]}))]}" "$n"
+    done
+  done
 done
+median gbps '%.2f'; median gb '%.2f'; median cpu_per_gb '%.3f'; median cps '%.0f'; median p50 '%.1f'; median p99 '%.1f'
+if part idle; then
+  for way in "${ways[@]}"; do
+    [[ -z ${proxy_pid[$way]:-} ]] || measure_idle "$way"
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Results"
@@ -248,8 +288,10 @@ cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 table=$work/table.md
 {
   echo "Benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) vCPU ${cpu_model:-$(uname -m)}; kernel $(uname -r);"
-  echo "$(haproxy -v | head -n 1 | awk '{print "HAProxy", $3}'); capture-proxy from $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?');"
-  echo "one stream ${bulk_seconds}s; ${cps_concurrency}×short connections ${cps_seconds}s; ${rr_count} round trips; ${idle_count} idle connections."
+  echo "$(haproxy -v | head -n 1 | awk '{print "HAProxy", $3}'); capture-proxy from $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+    [[ -z "${CAPTURE_BIN:-}" ]] || echo " (binaries from CAPTURE_BIN=$CAPTURE_BIN)");"
+  echo "one stream ${bulk_seconds}s; ${cps_concurrency}×short connections ${cps_seconds}s; ${rr_count} round trips; ${idle_count} idle connections$(
+    ((rounds == 1)) || echo "; medians of $rounds rounds, the ways taking turns")."
   echo
   row "Measure" "direct" "capture-proxy" "HAProxy (splice)" "capture ÷ HAProxy" "capture ÷ direct"
   row "---" "---:" "---:" "---:" "---:" "---:"
@@ -273,6 +315,19 @@ table=$work/table.md
     "$(ratio "$(get capture.rss_conns)" "$(get haproxy.rss_conns)")" "–"
   row "RSS per idle connection, KB" "–" "$(get capture.per_conn)" "$(get haproxy.per_conn)" \
     "$(ratio "$(get capture.per_conn)" "$(get haproxy.per_conn)")" "–"
+  if ((rounds > 1)) && [[ -v 'peer_ip[capture]' && -v 'peer_ip[haproxy]' ]]; then
+    echo
+    echo "capture ÷ HAProxy in each round (the table above: medians over the rounds):"
+    echo
+    printf '| Round | Bulk throughput | CPU per GB | Short connections/s | p50 | p99 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n'
+    for ((n = 1; n <= rounds; n++)); do
+      printf '| %d |' "$n"
+      for name in gbps cpu_per_gb cps p50 p99; do
+        printf ' %s |' "$(ratio "$(get "capture.$name.$n")" "$(get "haproxy.$name.$n")")"
+      done
+      echo
+    done
+  fi
 } >"$table"
 echo
 cat "$table"
