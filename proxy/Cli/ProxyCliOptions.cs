@@ -50,7 +50,7 @@ internal static class ProxyCliOptions
         "Idle splice pipes kept for reuse per worker; 0 keeps none. Default: 32.");
 
     public static readonly Option<string> ReadBatch = Text("--read-batch", "bytes",
-        "On a fast bulk stream, wake for reads only once this many bytes are queued (SO_RCVLOWAT): fewer, larger splices, less CPU per byte. Bytes of a stream that slows or pauses wait at most 0.5 ms. 0 turns it off. Default: 256Ki.");
+        "Most bytes a fast bulk stream's reads wait for (SO_RCVLOWAT), so the proxy wakes per batch, not per packet: fewer, larger splices, less CPU per byte. Bytes of a stream that slows or pauses wait at most 0.5 ms. 0 turns it off. Default: 512Ki.");
 
     public static readonly Option<string> ReadinessPort = Text("--readiness-port", "port",
         "Port for GET /healthz/ready on all addresses; 0 turns it off. Default: 15021.");

@@ -48,12 +48,14 @@ internal sealed record ProxyEngineOptions
     public int CopyThreshold { get; init; } = 16 * 1024;
 
     /// <summary>
-    /// Read batching for fast bulk streams: once a direction has moved four batches as bulk at a rate that fills a
-    /// batch well within <see cref="ReadBatchMaxWait"/>, its source socket gets SO_RCVLOWAT of this many bytes, so the
-    /// loop wakes for it per batch instead of per packet. When a batch is not complete in time (the stream slowed,
-    /// paused or ended without FIN) the loop reads what is queued and ends batching. Defaults to 256 KiB; 0 turns it off.
+    /// Read batching for fast bulk streams: once a direction has moved four batches as one bulk run, its source
+    /// socket gets SO_RCVLOWAT of one batch, so the loop wakes for it per batch instead of per packet. A batch is what
+    /// the run delivers in half of <see cref="ReadBatchMaxWait"/>, at most this many bytes; a run too slow for 64 KiB
+    /// (or this, if smaller) does not batch. When a batch is not complete in time (the stream slowed, paused or ended
+    /// without FIN) the loop reads what is queued, and ends batching if that was under a quarter batch. Defaults to
+    /// 512 KiB; 0 turns it off.
     /// </summary>
-    public int ReadBatch { get; init; } = 256 * 1024;
+    public int ReadBatch { get; init; } = 512 * 1024;
 
     /// <summary>The longest a batching direction's bytes may wait for the rest of a batch. Defaults to 0.5 ms.</summary>
     public TimeSpan ReadBatchMaxWait { get; init; } = TimeSpan.FromMicroseconds(500);

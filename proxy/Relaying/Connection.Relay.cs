@@ -22,6 +22,9 @@ internal sealed partial class Connection
     /// <summary>A direction batches its reads only after moving this many batches as one bulk run.</summary>
     private const int BatchesBeforeBatching = 4;
 
+    /// <summary>Smallest batch worth a low-water mark: a stream that cannot fill 64 KiB in half the wait is read per packet.</summary>
+    private const int MinReadBatch = 64 * 1024;
+
     private enum PumpOutcome
     {
         Idle,
@@ -326,9 +329,10 @@ internal sealed partial class Connection
     /// <summary>
     /// Read batching (<see cref="ProxyEngineOptions.ReadBatch"/>). Every wake-up costs a context switch, an epoll_wait
     /// and a splice pair whatever it moves, and a fast sender wakes its reader per packet. Once this direction has
-    /// moved <see cref="BatchesBeforeBatching"/> batches as one bulk run, fast enough that a batch fills well within the
-    /// longest wait, its source gets SO_RCVLOWAT: the kernel then wakes the loop per batch. The loop's deadline (twice
-    /// the expected fill time) catches a stream that slows, pauses or ends without FIN; FIN and errors wake it anyway.
+    /// moved <see cref="BatchesBeforeBatching"/> batches as one bulk run, its source gets SO_RCVLOWAT of one batch (what
+    /// the run delivers in half the longest wait, at most --read-batch): the kernel then wakes the loop per batch. The
+    /// loop's deadline (four times the expected fill time, at most the longest wait) catches a stream that slows,
+    /// pauses or ends without FIN; FIN and errors wake it anyway.
     /// </summary>
     private void TrackBatching(RelayHalf half, int source, int bytes)
     {
@@ -348,22 +352,25 @@ internal sealed partial class Connection
         }
 
         half.RunBytes += bytes;
-        int batch = _loop.Options.ReadBatch;
-        if (half.RunBytes < (long)BatchesBeforeBatching * batch)
-        {
-            return;
-        }
-
-        // Expected time to fill a batch at this run's rate; batching is for streams that fill one in half the longest wait.
-        long fill = (long)((double)(now - half.RunStart) * batch / half.RunBytes);
-        long wait = Math.Clamp(4 * fill, _loop.MinBatchWaitTicks, _loop.MaxBatchWaitTicks);
-        if (2 * fill > _loop.MaxBatchWaitTicks || !_loop.CanStartBatching(this))
+        // The batch is what this run delivers in half the longest wait, at most --read-batch: a slower stream gets a
+        // smaller batch rather than a late one, and one too slow for even the smallest batch does not batch at all.
+        long elapsed = Math.Max(now - half.RunStart, 1);
+        long fillable = (long)((double)half.RunBytes * (_loop.MaxBatchWaitTicks / 2) / elapsed);
+        int batch = (int)Math.Min(_loop.Options.ReadBatch, fillable);
+        if (batch < Math.Min(MinReadBatch, _loop.Options.ReadBatch) || !_loop.CanStartBatching(this))
         {
             half.RunStart = now; // too slow for batching, or enough streams batch on this loop: measure afresh
             half.RunBytes = 0;
             return;
         }
 
+        if (half.RunBytes < (long)BatchesBeforeBatching * batch)
+        {
+            return;
+        }
+
+        long fill = (long)((double)elapsed * batch / half.RunBytes); // time one batch takes to arrive at this rate
+        long wait = Math.Clamp(4 * fill, _loop.MinBatchWaitTicks, _loop.MaxBatchWaitTicks);
         if (Sockets.SetReceiveLowWater(source, batch) != Errno.None)
         {
             return; // the socket is failing; the next read says how
@@ -371,6 +378,7 @@ internal sealed partial class Connection
 
         half.Batching = true;
         half.Probing = false;
+        half.BatchBytes = batch;
         half.BatchWait = wait;
         half.BatchDeadline = now + wait;
         _loop.StartBatching(this);
@@ -381,10 +389,10 @@ internal sealed partial class Connection
     /// keeps batching (a late batch, not an ended one); one that delivered less has slowed, paused or ended, and goes
     /// back to waking per packet so its next bytes do not wait.
     /// </summary>
-    private void EndProbe(RelayHalf half, int source)
+    private static void EndProbe(RelayHalf half, int source)
     {
         half.Probing = false;
-        if (half.ProbeBytes < _loop.Options.ReadBatch / 4)
+        if (half.ProbeBytes < half.BatchBytes / 4)
         {
             // Lowering the mark reports anything that arrived since the EAGAIN, so nothing is left waiting.
             Sockets.SetReceiveLowWater(source, 1);

@@ -37,6 +37,9 @@ internal sealed class RelayHalf(bool fromClient)
     /// <summary>SO_RCVLOWAT is raised on the source: the loop hears from it per batch (see Connection.TrackBatching).</summary>
     public bool Batching;
 
+    /// <summary>The low-water mark set on the source while batching.</summary>
+    public int BatchBytes;
+
     /// <summary>Stopwatch timestamp by which the current batch must be complete; past it the loop reads what is queued.</summary>
     public long BatchDeadline;
 

@@ -32,7 +32,7 @@ public class ProxyCliOptionsTests
         options.IdleTimeout.Should().Be(TimeSpan.FromHours(1));
         options.DrainDuration.Should().Be(TimeSpan.FromSeconds(5));
         options.PipeSize.Should().Be(1024 * 1024);
-        options.ReadBatch.Should().Be(256 * 1024);
+        options.ReadBatch.Should().Be(512 * 1024);
         options.ReadinessPort.Should().Be(15021);
         options.MetricsPort.Should().Be(15090);
         options.AdminEndpoint.Should().Be(new IPEndPoint(IPAddress.Loopback, 15000));

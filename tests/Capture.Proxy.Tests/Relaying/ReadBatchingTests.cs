@@ -54,7 +54,7 @@ public class ReadBatchingTests
 
     [Theory]
     [InlineData(0)]           // batching off: the kernel's per-packet wake-ups
-    [InlineData(256 * 1024)]  // the default batch
+    [InlineData(512 * 1024)]  // the default batch
     public async Task Batching_SeveralMiBBothWaysAtOnce_ArriveIntact(int readBatch)
     {
         const long size = 32 * 1024 * 1024;
