@@ -244,6 +244,14 @@ internal sealed partial class Connection
         {
             half.PreferSplice = true; // a full probe: this is bulk, splice the rest of the burst
         }
+        else if (count < size && !(half.FromClient ? _clientPeerShut : _upstreamPeerShut))
+        {
+            // recv(2) on TCP stops short only when the receive queue ran dry, and whatever arrives later raises a new
+            // edge: the read that would only say EAGAIN is skipped. Once FIN is reported it gets no new edge, so then
+            // the socket is read down to 0.
+            readable = false;
+            EndBurst(half);
+        }
 
         int sent = 0;
         if (writable)
@@ -279,17 +287,19 @@ internal sealed partial class Connection
 
     private PumpOutcome FinishHalf(RelayHalf half, int sink)
     {
-        // The peer's FIN is forwarded as ours. ENOTCONN means the sink is already fully closed: nothing left to tell it.
-        Sockets.Shutdown(sink, SocketShutdown.Send);
         half.Finished = true;
         ReleaseEmptyPipe(half);
         RelayHalf other = half.FromClient ? _down : _up;
         if (other.Finished)
         {
+            // The last FIN goes out with close(2): both sources were read to EOF, so neither socket holds unread bytes
+            // that would turn the close into a reset. One system call less per connection than shutdown then close.
             Close(ConnectionEndReason.Completed, Errno.None, resetClient: false, resetUpstream: false);
             return PumpOutcome.Closed;
         }
 
+        // The peer's FIN is forwarded as ours. ENOTCONN means the sink is already fully closed: nothing left to tell it.
+        Sockets.Shutdown(sink, SocketShutdown.Send);
         return PumpOutcome.Idle;
     }
 

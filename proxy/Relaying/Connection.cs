@@ -26,6 +26,10 @@ internal sealed partial class Connection
     private bool _clientWritable;
     private bool _upstreamReadable;
     private bool _upstreamWritable;
+
+    // The peer's FIN (or reset) has been reported: its socket must be read down to 0, not only until a short read.
+    private bool _clientPeerShut;
+    private bool _upstreamPeerShut;
     private int _attempts;
     private long _connectStartedTimestamp;
     private RetryRun? _retry;
@@ -136,6 +140,11 @@ internal sealed partial class Connection
         if ((events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
         {
             if (client) { _clientReadable = true; } else { _upstreamReadable = true; }
+        }
+
+        if ((events & (EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
+        {
+            if (client) { _clientPeerShut = true; } else { _upstreamPeerShut = true; }
         }
 
         if ((events & (EpollEvents.EPOLLOUT | EpollEvents.EPOLLHUP)) != 0)
@@ -255,20 +264,26 @@ internal sealed partial class Connection
             return;
         }
 
-        Errno error = Sockets.GetPendingError(_upstreamFd, out Errno pending);
-        Errno outcome = error != Errno.None ? error : pending;
-        if (outcome == Errno.None && (events & EpollEvents.EPOLLOUT) == 0)
+        // Writable without ERR or HUP is an established connection (a failed handshake reports ERR|HUP), so only those
+        // two need SO_ERROR's system call to learn what happened.
+        if ((events & (EpollEvents.EPOLLERR | EpollEvents.EPOLLHUP)) != 0)
         {
-            outcome = Errno.ECONNRESET; // HUP without an error: the handshake ended without a connection
-        }
+            Errno error = Sockets.GetPendingError(_upstreamFd, out Errno pending);
+            Errno outcome = error != Errno.None ? error : pending;
+            if (outcome == Errno.None && (events & EpollEvents.EPOLLOUT) == 0)
+            {
+                outcome = Errno.ECONNRESET; // HUP without an error: the handshake ended without a connection
+            }
 
-        if (outcome != Errno.None)
-        {
-            OnAttemptFailed(outcome);
-            return;
+            if (outcome != Errno.None)
+            {
+                OnAttemptFailed(outcome);
+                return;
+            }
         }
 
         _upstreamReadable |= (events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP)) != 0;
+        _upstreamPeerShut |= (events & (EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0;
         OnConnected();
     }
 
