@@ -1,5 +1,4 @@
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
+using System.Net;
 using Capture.NativeShims;
 
 namespace Capture.Proxy.Listening;
@@ -19,7 +18,7 @@ internal sealed class LoopGuard : IDisposable
     public LoopGuard(IReadOnlyCollection<int> listenerPorts, bool refreshLocalAddresses = true)
     {
         _ports = [.. listenerPorts];
-        _localAddresses = ReadLocalAddresses();
+        _localAddresses = ReadLocalAddresses() ?? [];
         // Pod addresses can appear after start (CNI, IPv6 DAD); re-reading them off the event loops keeps the check cheap.
         _refresh = refreshLocalAddresses ? new Timer(static s => ((LoopGuard)s!).Refresh(), this, s_refreshInterval, s_refreshInterval) : null;
     }
@@ -58,29 +57,28 @@ internal sealed class LoopGuard : IDisposable
 
     public void Dispose() => _refresh?.Dispose();
 
-    private void Refresh() => _localAddresses = ReadLocalAddresses();
+    // A failed re-read keeps the addresses already known.
+    private void Refresh() => _localAddresses = ReadLocalAddresses() ?? _localAddresses;
 
-    private static NativeSocketAddress[] ReadLocalAddresses()
+    private static NativeSocketAddress[]? ReadLocalAddresses()
     {
-        List<NativeSocketAddress> addresses = [];
+        // getifaddrs(3) rather than NetworkInterface, which reads files under /proc and /sys per interface and parses
+        // addresses as text: this runs at start-up and every 10 s for the life of the pod.
         try
         {
-            foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+            IReadOnlyList<IPAddress> local = InterfaceAddresses.Read();
+            NativeSocketAddress[] addresses = new NativeSocketAddress[local.Count];
+            for (int i = 0; i < addresses.Length; i++)
             {
-                foreach (UnicastIPAddressInformation unicast in nic.GetIPProperties().UnicastAddresses)
-                {
-                    if (unicast.Address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-                    {
-                        addresses.Add(NativeSocketAddress.From(unicast.Address, 0));
-                    }
-                }
+                addresses[i] = NativeSocketAddress.From(local[i], 0);
             }
+
+            return addresses;
         }
-        catch (NetworkInformationException)
+        catch (NativeCallException)
         {
             // Without the interface list the loopback/unspecified/accepted-address checks still catch the common loops.
+            return null;
         }
-
-        return [.. addresses];
     }
 }
