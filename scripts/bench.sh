@@ -8,7 +8,7 @@
 #   haproxy : client ─► rules ─► haproxy:15001 (splice) ─► peer
 #
 # Figures: bulk throughput (iperf3, one stream) and proxy CPU-seconds per GB; short connections per second
-# (connect, 1 KiB each way, close; 64 at a time); 1-byte ping-pong round trip p50/p99 and what the proxy adds;
+# (connect, 1 KiB each way, close; 64 at a time) and proxy CPU per connection; 1-byte ping-pong round trip p50/p99 and what the proxy adds;
 # proxy RSS idle and with N idle connections. Prints a markdown table with ratios.
 #
 # Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS] [--rounds N]
@@ -210,12 +210,20 @@ measure_bulk() {
 }
 
 measure_cps() {
-  local way=$1 n=$2 line
+  local way=$1 n=$2 pid=${proxy_pid[$1]:-} line t0 t1
   step "$way: short connections, 1 KiB each way, $cps_concurrency at a time for ${cps_seconds}s$(round_label "$n")"
+  t0=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
   line=$(nsx "$way" "$peer" cps-client --host "${peer_ip[$way]}" --port 9002 --concurrency "$cps_concurrency" --duration "$cps_seconds" 2>/dev/null) ||
     die "cps-client through $way failed: $line"
+  t1=$([[ -z $pid ]] && echo 0 || cpu_ticks "$pid")
   r[$way.cps.$n]=$(printf '%.0f' "$(kv cps "$line")")
-  say "${r[$way.cps.$n]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)"
+  # The rate also depends on how much CPU the client and server get on a small machine; the proxy's own CPU time
+  # per connection does not.
+  if [[ -n $pid ]]; then
+    r[$way.cpu_per_conn.$n]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v c="$(kv connections "$line")" 'BEGIN {printf "%.1f", (t / hz) * 1e6 / c}')
+  fi
+  say "${r[$way.cps.$n]} connections/s ($(kv connections "$line") in $(kv seconds "$line") s, $(kv errors "$line") errors)$(
+    [[ -z $pid ]] || echo ", proxy CPU ${r[$way.cpu_per_conn.$n]} µs per connection")"
 }
 
 measure_rr() {
@@ -260,6 +268,14 @@ median() {
   done
 }
 
+# Memory first, while the proxies are as fresh as a pod's: after the other parts their heaps have grown, and idle
+# connections would then fit into memory already taken.
+if part idle; then
+  for way in "${ways[@]}"; do
+    [[ -z ${proxy_pid[$way]:-} ]] || measure_idle "$way"
+  done
+fi
+
 # Each round runs every way once per part, starting one way further along each time, so no way is always first
 # (the one that runs after a long idle) or always last.
 for part_name in bulk cps rr; do
@@ -270,12 +286,8 @@ for part_name in bulk cps rr; do
     done
   done
 done
-median gbps '%.2f'; median gb '%.2f'; median cpu_per_gb '%.3f'; median cps '%.0f'; median p50 '%.1f'; median p99 '%.1f'
-if part idle; then
-  for way in "${ways[@]}"; do
-    [[ -z ${proxy_pid[$way]:-} ]] || measure_idle "$way"
-  done
-fi
+median gbps '%.2f'; median gb '%.2f'; median cpu_per_gb '%.3f'; median cps '%.0f'; median cpu_per_conn '%.1f'
+median p50 '%.1f'; median p99 '%.1f'
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Results"
@@ -301,6 +313,8 @@ table=$work/table.md
     "$(ratio "$(get capture.cpu_per_gb)" "$(get haproxy.cpu_per_gb)")" "–"
   row "Short connections per second" "$(get direct.cps)" "$(get capture.cps)" "$(get haproxy.cps)" \
     "$(ratio "$(get capture.cps)" "$(get haproxy.cps)")" "$(ratio "$(get capture.cps)" "$(get direct.cps)")"
+  row "Proxy CPU per short connection, µs" "–" "$(get capture.cpu_per_conn)" "$(get haproxy.cpu_per_conn)" \
+    "$(ratio "$(get capture.cpu_per_conn)" "$(get haproxy.cpu_per_conn)")" "–"
   row "Round trip p50, µs" "$(get direct.p50)" "$(get capture.p50)" "$(get haproxy.p50)" \
     "$(ratio "$(get capture.p50)" "$(get haproxy.p50)")" "$(ratio "$(get capture.p50)" "$(get direct.p50)")"
   row "Round trip p99, µs" "$(get direct.p99)" "$(get capture.p99)" "$(get haproxy.p99)" \
@@ -319,10 +333,11 @@ table=$work/table.md
     echo
     echo "capture ÷ HAProxy in each round (the table above: medians over the rounds):"
     echo
-    printf '| Round | Bulk throughput | CPU per GB | Short connections/s | p50 | p99 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n'
+    printf '| Round | Bulk throughput | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
+    printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
     for ((n = 1; n <= rounds; n++)); do
       printf '| %d |' "$n"
-      for name in gbps cpu_per_gb cps p50 p99; do
+      for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do
         printf ' %s |' "$(ratio "$(get "capture.$name.$n")" "$(get "haproxy.$name.$n")")"
       done
       echo
