@@ -162,6 +162,13 @@ public static unsafe class Sockets
 
     public static Errno SetNoDelay(int fd, bool enabled) => SetInt(fd, Interop.Libc.SOL_TCP, Interop.Libc.TCP_NODELAY, enabled ? 1 : 0);
 
+    public static Errno GetNoDelay(int fd, out bool enabled)
+    {
+        Errno error = GetInt(fd, Interop.Libc.SOL_TCP, Interop.Libc.TCP_NODELAY, out int value);
+        enabled = value != 0;
+        return error;
+    }
+
     public static Errno SetV6Only(int fd, bool enabled) => SetInt(fd, Interop.Libc.SOL_IPV6, Interop.Libc.IPV6_V6ONLY, enabled ? 1 : 0);
 
     /// <summary>SO_MARK (needs CAP_NET_ADMIN): the fwmark routing and the TPROXY mangle rules match on.</summary>

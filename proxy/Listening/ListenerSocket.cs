@@ -52,6 +52,9 @@ internal sealed class ListenerSocket : IDisposable
         {
             Check(Sockets.SetReuseAddress(fd, true), direction, endPoint, "SO_REUSEADDR");
             Check(Sockets.SetReusePort(fd, true), direction, endPoint, "SO_REUSEPORT");
+            // Accepted sockets inherit TCP_NODELAY from their listener: set once here, not once per connection. A proxy
+            // must not add Nagle delay to what it forwards; failure only costs latency.
+            Sockets.SetNoDelay(fd, true);
             if (family == AddressFamily.InterNetworkV6)
             {
                 Check(Sockets.SetV6Only(fd, true), direction, endPoint, "IPV6_V6ONLY");

@@ -74,7 +74,6 @@ internal sealed partial class Connection
     /// <summary>Registers the client socket and starts the first upstream attempt.</summary>
     public void Start()
     {
-        Sockets.SetNoDelay(_clientFd, true); // a proxy must not add Nagle delay to what it forwards; failure only costs latency
         Errno registered = _loop.Epoll.Add(_clientFd, SocketEvents, LoopToken.Client(Slot, Generation));
         if (registered != Errno.None)
         {

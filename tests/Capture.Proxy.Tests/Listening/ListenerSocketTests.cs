@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Capture.NativeShims;
 using Capture.Proxy.Engine;
 using Capture.Proxy.Listening;
 
@@ -15,6 +16,29 @@ public class ListenerSocketTests
         using ListenerSocket second = ListenerSocket.Open(TrafficDirection.Outbound, first.EndPoint, transparent: false, backlog: 16)!;
 
         second.EndPoint.Should().Be(first.EndPoint);
+    }
+
+    [Theory]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public void Accepted_InheritsNoDelayFromTheListener(AddressFamily family)
+    {
+        IPAddress loopback = family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
+        using ListenerSocket? listener = ListenerSocket.Open(TrafficDirection.Outbound, new IPEndPoint(loopback, 0), transparent: false, backlog: 16);
+        if (listener is null)
+        {
+            return; // no IPv6 on this host
+        }
+
+        using Socket client = new(family, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.EndPoint);
+        SysResult accepted = Sockets.Accept(listener.Fd, out _);
+        accepted.IsSuccess.Should().BeTrue(accepted.Error.ToString());
+        using SafeFileDescriptor fd = new(accepted.Value);
+
+        // Connections no longer set TCP_NODELAY themselves: they rely on this.
+        Sockets.GetNoDelay(fd.Fd, out bool noDelay).Should().Be(Errno.None);
+        noDelay.Should().BeTrue();
     }
 
     [Fact]
