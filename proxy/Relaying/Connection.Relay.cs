@@ -170,6 +170,14 @@ internal sealed partial class Connection
                         if (half.Bulk && _loop.Options.ReadBatch > 0)
                         {
                             TrackBatching(half, source, read.Value);
+                            if (half.Batching && !half.Probing && read.Value < space && !PeerShut(half))
+                            {
+                                // A short splice from a batching source emptied its queue, and the next batch raises a
+                                // new edge: the read that would only say EAGAIN is skipped. (Had the pipe run out of
+                                // slots instead, the batch deadline reads the rest: the bound batching already has.)
+                                readable = false;
+                                EndBurst(half);
+                            }
                         }
                     }
 
@@ -244,7 +252,7 @@ internal sealed partial class Connection
         {
             half.PreferSplice = true; // a full probe: this is bulk, splice the rest of the burst
         }
-        else if (count < size && !(half.FromClient ? _clientPeerShut : _upstreamPeerShut))
+        else if (count < size && !PeerShut(half))
         {
             // recv(2) on TCP stops short only when the receive queue ran dry, and whatever arrives later raises a new
             // edge: the read that would only say EAGAIN is skipped. Once FIN is reported it gets no new edge, so then
@@ -284,6 +292,9 @@ internal sealed partial class Connection
 
         return null;
     }
+
+    /// <summary>The source's FIN (or reset) has been reported: it raises no new edge, so it must be read down to 0.</summary>
+    private bool PeerShut(RelayHalf half) => half.FromClient ? _clientPeerShut : _upstreamPeerShut;
 
     private PumpOutcome FinishHalf(RelayHalf half, int sink)
     {
