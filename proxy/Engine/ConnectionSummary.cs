@@ -2,7 +2,10 @@ using Capture.NativeShims;
 
 namespace Capture.Proxy.Engine;
 
-/// <summary>What a connection did, reported once when it closes.</summary>
+/// <summary>
+/// What a connection did, reported once when it closes. Its byte counts are the connection's whole totals (for the
+/// access log); the metrics count bytes from <see cref="IProxyEvents.BytesRelayed"/> as they move.
+/// </summary>
 internal readonly struct ConnectionSummary
 {
     internal ConnectionSummary(in ConnectionInfo info, ConnectionEndReason endReason, Errno error, long bytesUpstream, long bytesDownstream,

@@ -15,6 +15,8 @@ internal sealed class NullProxyEvents : IProxyEvents
 
     public void LoopRefused(in ConnectionInfo connection) { }
 
+    public void BytesRelayed(in ConnectionInfo connection, long upstream, long downstream, long spliced, long copied) { }
+
     public void ConnectionClosed(in ConnectionSummary summary) { }
 
     public void AcceptFailed(TrafficDirection direction, Errno error) { }

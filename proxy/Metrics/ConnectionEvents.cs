@@ -24,6 +24,9 @@ internal sealed class ConnectionEvents(ProxyMetrics metrics, AccessLog accessLog
 
     public void AcceptFailed(TrafficDirection direction, Errno error) => metrics.AcceptFailed(direction, error);
 
+    public void BytesRelayed(in ConnectionInfo connection, long upstream, long downstream, long spliced, long copied) =>
+        metrics.BytesRelayed(connection.Direction, upstream, downstream, spliced, copied);
+
     public void ConnectionClosed(in ConnectionSummary summary)
     {
         metrics.ConnectionClosed(summary);

@@ -11,8 +11,9 @@ namespace Capture.Proxy.Metrics;
 /// <remarks>
 /// Counters sit in flat arrays indexed by label values (direction × cause …). With a handful of events per connection
 /// and one loop per core, contention on a cache line costs less than striping every counter per worker would cost in
-/// memory and scrape time; revisit if profiles show otherwise. Bytes are added when a connection closes, so a
-/// long-lived connection shows in <c>capture_bytes_total</c> once it ends.
+/// memory and scrape time; revisit if profiles show otherwise. Bytes are added as the loops' sweeps report them (within
+/// about a second, see <see cref="IProxyEvents.BytesRelayed"/>), so a long-lived connection shows in
+/// <c>capture_bytes_total</c> while it is open.
 /// </remarks>
 internal sealed class ProxyMetrics
 {
@@ -56,7 +57,20 @@ internal sealed class ProxyMetrics
     public void AcceptFailed(TrafficDirection direction, Errno error) =>
         Interlocked.Increment(ref _acceptFailures[Index(direction, FailureCauses.FromAccept(error))]);
 
-    /// <summary>Exactly once per accepted connection, however it ended.</summary>
+    /// <summary>Bytes one connection delivered since its previous report (see <see cref="IProxyEvents.BytesRelayed"/>).</summary>
+    public void BytesRelayed(TrafficDirection direction, long upstream, long downstream, long spliced, long copied)
+    {
+        int d = (int)direction;
+        Add(_bytes, (d * 2) + 0, upstream);
+        Add(_bytes, (d * 2) + 1, downstream);
+        Add(_splicedBytes, d, spliced);
+        Add(_copiedBytes, d, copied);
+    }
+
+    /// <summary>
+    /// Exactly once per accepted connection, however it ended. Its bytes are not added here: they were all reported
+    /// through <see cref="BytesRelayed"/> before it closed.
+    /// </summary>
     public void ConnectionClosed(in ConnectionSummary summary)
     {
         TrafficDirection direction = summary.Info.Direction;
@@ -67,11 +81,6 @@ internal sealed class ProxyMetrics
         {
             Interlocked.Increment(ref _failed[Index(direction, cause)]);
         }
-
-        Add(_bytes, (d * 2) + 0, summary.BytesUpstream);
-        Add(_bytes, (d * 2) + 1, summary.BytesDownstream);
-        Add(_splicedBytes, d, summary.SplicedBytes);
-        Add(_copiedBytes, d, summary.CopiedBytes);
     }
 
     /// <summary>Connections currently open in <paramref name="direction"/>.</summary>
@@ -110,15 +119,15 @@ internal sealed class ProxyMetrics
         PerDirection(writer, "capture_loops_refused_total", MetricType.Counter,
             "Connections refused because their original destination is one of the proxy's own listeners.", _loopsRefused);
 
-        writer.Family("capture_bytes_total", MetricType.Counter, "Bytes relayed by finished connections; way=upstream is client to destination.");
+        writer.Family("capture_bytes_total", MetricType.Counter, "Bytes relayed, open connections included (counted within about a second); way=upstream is client to destination.");
         foreach (TrafficDirection d in s_directions)
         {
             writer.Sample("capture_bytes_total", [Label.Of(d), new("way", "upstream")], Read(_bytes, ((int)d * 2) + 0));
             writer.Sample("capture_bytes_total", [Label.Of(d), new("way", "downstream")], Read(_bytes, ((int)d * 2) + 1));
         }
 
-        PerDirection(writer, "capture_bytes_spliced_total", MetricType.Counter, "Bytes moved with splice(2), both ways, by finished connections.", _splicedBytes);
-        PerDirection(writer, "capture_bytes_copied_total", MetricType.Counter, "Bytes moved by the recv/send copy path, both ways, by finished connections.", _copiedBytes);
+        PerDirection(writer, "capture_bytes_spliced_total", MetricType.Counter, "Bytes moved with splice(2), both ways.", _splicedBytes);
+        PerDirection(writer, "capture_bytes_copied_total", MetricType.Counter, "Bytes moved by the recv/send copy path, both ways.", _copiedBytes);
 
         EngineSnapshot snapshot = Snapshot?.Invoke() ?? default;
         writer.Family("capture_pipe_pool_pipes", MetricType.Gauge, "Splice pipes held by the event loops: idle ones pooled for reuse, leased ones carrying bytes.");

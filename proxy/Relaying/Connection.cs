@@ -157,16 +157,26 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>Connect timeout and idle timeout, checked by the loop's periodic sweep.</summary>
+    /// <summary>
+    /// The loop's periodic sweep: connect timeout and idle timeout, and the bytes relayed since the last sweep reported
+    /// (so the metrics follow open connections, not only finished ones).
+    /// </summary>
     public void Sweep(long nowMs, long connectTimeoutMs, long idleTimeoutMs)
     {
         if (State == ConnectionState.Connecting && nowMs - ConnectStartedMs >= connectTimeoutMs)
         {
             OnAttemptFailed(Errno.ETIMEDOUT);
         }
-        else if (State == ConnectionState.Relaying && idleTimeoutMs > 0 && nowMs - LastActivityMs >= idleTimeoutMs)
+        else if (State == ConnectionState.Relaying)
         {
-            Close(ConnectionEndReason.IdleTimeout, Errno.None, resetClient: false, resetUpstream: false);
+            if (idleTimeoutMs > 0 && nowMs - LastActivityMs >= idleTimeoutMs)
+            {
+                Close(ConnectionEndReason.IdleTimeout, Errno.None, resetClient: false, resetUpstream: false);
+            }
+            else
+            {
+                ReportRelayed();
+            }
         }
     }
 
@@ -394,6 +404,7 @@ internal sealed partial class Connection
         ReleaseHalf(_up);
         ReleaseHalf(_down);
 
+        ReportRelayed(); // the remainder, before the summary: a sink sees every byte counted once the connection is closed
         ConnectionSummary summary = new(Info, reason, error, _up.Bytes, _down.Bytes, _up.Spliced + _down.Spliced,
             _up.Copied + _down.Copied, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp));
         _loop.Events.ConnectionClosed(summary);

@@ -16,6 +16,8 @@ public partial class ProxyMetricsTests
         metrics.ConnectionAccepted(TrafficDirection.Outbound);
         metrics.ConnectionAccepted(TrafficDirection.Inbound);
         metrics.UpstreamConnected(TrafficDirection.Outbound);
+        metrics.BytesRelayed(TrafficDirection.Outbound, upstream: 40, downstream: 1500, spliced: 1500, copied: 40);
+        metrics.BytesRelayed(TrafficDirection.Outbound, upstream: 60, downstream: 500, spliced: 400, copied: 160);
         metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Outbound, ConnectionEndReason.Completed, up: 100, down: 2000, spliced: 1900, copied: 200));
         metrics.ConnectFailed(TrafficDirection.Inbound, ConnectFailure.Refused);
         metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Inbound, ConnectionEndReason.ConnectFailed, error: Errno.ECONNREFUSED));
@@ -48,6 +50,32 @@ public partial class ProxyMetricsTests
         text.Should().NotContain("capture_upstream_connect_failures_total{direction=\"outbound\",cause=\"loop\"}",
             "a loop never gets as far as a connect");
         metrics.Active(TrafficDirection.Outbound).Should().Be(1);
+    }
+
+    [Fact]
+    public void BytesRelayed_WhileOpen_CountsBeforeTheClose_AndTheCloseAddsNoBytes()
+    {
+        ProxyMetrics metrics = new();
+        metrics.ConnectionAccepted(TrafficDirection.Inbound);
+
+        metrics.BytesRelayed(TrafficDirection.Inbound, upstream: 300, downstream: 70_000, spliced: 65_536, copied: 4_764);
+        string open = metrics.ToPrometheusText();
+        metrics.BytesRelayed(TrafficDirection.Inbound, upstream: 5, downstream: 0, spliced: 0, copied: 5);
+        metrics.ConnectionClosed(EngineEvents.Closed(TrafficDirection.Inbound, ConnectionEndReason.Completed, up: 305, down: 70_000,
+            spliced: 65_536, copied: 4_769));
+        string closed = metrics.ToPrometheusText();
+
+        open.Should().Contain("capture_connections_active{direction=\"inbound\"} 1\n")
+            .And.Contain("capture_bytes_total{direction=\"inbound\",way=\"upstream\"} 300\n")
+            .And.Contain("capture_bytes_total{direction=\"inbound\",way=\"downstream\"} 70000\n")
+            .And.Contain("capture_bytes_spliced_total{direction=\"inbound\"} 65536\n")
+            .And.Contain("capture_bytes_copied_total{direction=\"inbound\"} 4764\n")
+            .And.Contain("capture_bytes_total{direction=\"outbound\",way=\"upstream\"} 0\n");
+        closed.Should().Contain("capture_connections_active{direction=\"inbound\"} 0\n")
+            .And.Contain("capture_bytes_total{direction=\"inbound\",way=\"upstream\"} 305\n", "the summary's totals are not added again")
+            .And.Contain("capture_bytes_total{direction=\"inbound\",way=\"downstream\"} 70000\n")
+            .And.Contain("capture_bytes_spliced_total{direction=\"inbound\"} 65536\n")
+            .And.Contain("capture_bytes_copied_total{direction=\"inbound\"} 4769\n");
     }
 
     [Fact]
@@ -100,6 +128,7 @@ public partial class ProxyMetricsTests
             for (int i = 0; i < 10_000; i++)
             {
                 metrics.ConnectionAccepted(TrafficDirection.Outbound);
+                metrics.BytesRelayed(TrafficDirection.Outbound, upstream: 1, downstream: 1, spliced: 0, copied: 2);
                 metrics.ConnectionClosed(closed);
             }
         })));
