@@ -15,7 +15,8 @@ internal static class CaptureCliOptions
     private const string Outbound = "Outbound capture";
     private const string Dns = "DNS capture";
     private const string Addresses = "IP families";
-    private const string Applying = "Applying";
+    /// <summary>The help group of apply's flags; the few that also shape the plan are listed under another title by subcommand help.</summary>
+    public const string Applying = "Applying";
     private const string Validation = "Validation (self-test after applying)";
     private const string Logging = "Logging";
 
@@ -46,19 +47,19 @@ internal static class CaptureCliOptions
     public static readonly CliFlag Ipv6 = new(Addresses, "--ipv6", null, "auto|true|false", "auto", "IPv6 rules: auto = on when the pod's first non-loopback, non-link-local address is IPv6.", "IPV6");
     public static readonly CliFlag DualStack = new(Addresses, "--dual-stack", null, null, "false", "With --ipv6 auto: IPv6 on when any global IPv6 address exists.", "DUAL_STACK", "ISTIO_DUAL_STACK");
 
-    public static readonly CliFlag DryRun = new(Applying, "--dry-run", "-n", null, "false", "Print the iptables-restore payloads and ip commands; change nothing.", "DRY_RUN");
+    public static readonly CliFlag DryRun = new(Applying, "--dry-run", "-n", null, "false", "Print the iptables-restore payloads and ip commands; change nothing.", "DRY_RUN") { ApplyOnly = true };
     public static readonly CliFlag DropInvalid = new(Applying, "--drop-invalid", null, null, "false", "Drop packets conntrack marks INVALID.", "DROP_INVALID", "INVALID_DROP");
-    public static readonly CliFlag SkipRuleApply = new(Applying, "--skip-rule-apply", null, null, "false", "Apply nothing (with --run-validation: only test).", "SKIP_RULE_APPLY");
-    public static readonly CliFlag Reconcile = new(Applying, "--reconcile", null, null, "false", "On drift from the plan: guard, clean up, apply again.", "RECONCILE");
-    public static readonly CliFlag CleanupOnly = new(Applying, "--cleanup-only", null, null, "false", "Only remove what this configuration creates (safe to repeat).", "CLEANUP_ONLY");
-    public static readonly CliFlag ForceApply = new(Applying, "--force-apply", null, null, "false", "Apply even when the rules look current.", "FORCE_APPLY");
-    public static readonly CliFlag NativeNftables = new(Applying, "--native-nftables", null, null, "false", "Use nftables directly (not supported yet).", "NATIVE_NFTABLES");
+    public static readonly CliFlag SkipRuleApply = new(Applying, "--skip-rule-apply", null, null, "false", "Apply nothing (with --run-validation: only test).", "SKIP_RULE_APPLY") { ApplyOnly = true };
+    public static readonly CliFlag Reconcile = new(Applying, "--reconcile", null, null, "false", "On drift from the plan: guard, clean up, apply again.", "RECONCILE") { ApplyOnly = true };
+    public static readonly CliFlag CleanupOnly = new(Applying, "--cleanup-only", null, null, "false", "Only remove what this configuration creates (safe to repeat).", "CLEANUP_ONLY") { ApplyOnly = true };
+    public static readonly CliFlag ForceApply = new(Applying, "--force-apply", null, null, "false", "Apply even when the rules look current.", "FORCE_APPLY") { ApplyOnly = true };
+    public static readonly CliFlag NativeNftables = new(Applying, "--native-nftables", null, null, "false", "Use nftables directly (not supported yet).", "NATIVE_NFTABLES") { ApplyOnly = true };
     public static readonly CliFlag ForceIptablesBinary = new(Applying, "--force-iptables-binary", null, "legacy|nft", "detect", "iptables backend to use instead of detecting one.", "FORCE_IPTABLES_BINARY");
     public static readonly CliFlag NetworkNamespace = new(Applying, "--network-namespace", null, "PATH", "current namespace", "Network namespace to work in, e.g. /var/run/netns/NAME.", "NETWORK_NAMESPACE");
 
-    public static readonly CliFlag RunValidation = new(Validation, "--run-validation", null, null, "false", "After applying, check that a connection is really redirected (exit 126 if not).", "RUN_VALIDATION");
-    public static readonly CliFlag ProbePort = new(Validation, "--iptables-probe-port", null, "PORT", "15002", "Port the validation probe dials.", "IPTABLES_PROBE_PORT");
-    public static readonly CliFlag ProbeTimeout = new(Validation, "--probe-timeout", null, "DURATION", "5s", "How long validation waits (Go duration: 5s, 500ms, 1m).", "PROBE_TIMEOUT");
+    public static readonly CliFlag RunValidation = new(Validation, "--run-validation", null, null, "false", "After applying, check that a connection is really redirected (exit 126 if not).", "RUN_VALIDATION") { ApplyOnly = true };
+    public static readonly CliFlag ProbePort = new(Validation, "--iptables-probe-port", null, "PORT", "15002", "Port the validation probe dials.", "IPTABLES_PROBE_PORT") { ApplyOnly = true };
+    public static readonly CliFlag ProbeTimeout = new(Validation, "--probe-timeout", null, "DURATION", "5s", "How long validation waits (Go duration: 5s, 500ms, 1m).", "PROBE_TIMEOUT") { ApplyOnly = true };
 
     public static readonly CliFlag LogOutputLevel = new(Logging, "--log_output_level", null, "LEVELS", "default:info", "Log level: debug, info, warn, error, fatal, none (Istio syntax, e.g. default:debug).");
     public static readonly CliFlag LogAsJson = new(Logging, "--log_as_json", null, null, "false", "Log JSON lines to stderr instead of text.");
@@ -86,7 +87,11 @@ internal static class CaptureCliOptions
         (EnvironmentNames.EnvoyUser, "istio-proxy", "User whose uid is the --proxy-uid default."),
     ];
 
-    /// <summary>Adds every flag to <paramref name="command"/> (the root command; explain/diff reuse them).</summary>
+    /// <summary>
+    /// Adds every flag to <paramref name="command"/> (the root command; explain/diff reuse them). Subcommands get the
+    /// <see cref="CliFlag.ApplyOnly"/> ones too, so that giving one is parsed and refused with a clear message by
+    /// <see cref="CaptureOptionsBinder"/> rather than reported as an unknown token (and its value as a second one).
+    /// </summary>
     public static void AddTo(Command command)
     {
         foreach (CliFlag flag in All)

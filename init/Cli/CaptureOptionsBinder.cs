@@ -61,6 +61,19 @@ internal sealed partial class CaptureOptionsBinder
     private Setting? Resolve(CliFlag flag)
     {
         OptionResult? given = _parseResult.GetResult(flag.Option);
+        if (flag.ApplyOnly && !Applying)
+        {
+            // explain and diff never read these; a user who gives one expects it to change something, so say it does
+            // not. Their environment variables are ignored instead: a pod's istio-init env (DRY_RUN, RUN_VALIDATION…)
+            // is what a user copies to explain it, and must not make explain fail.
+            if (given is not null && !given.Implicit)
+            {
+                _errors.Add($"{flag.DisplayName} does not apply to '{CaptureCli.Name} {_parseResult.CommandResult.Command.Name}': it only matters when applying rules");
+            }
+
+            return null;
+        }
+
         if (given is not null && !given.Implicit)
         {
             string value = given.Tokens.Count > 0 ? given.Tokens[^1].Value : (flag.IsBoolean ? "true" : "");
@@ -79,6 +92,9 @@ internal sealed partial class CaptureOptionsBinder
 
         return null;
     }
+
+    /// <summary>True for the root command (apply); false for a subcommand (explain, diff), which binds no <see cref="CliFlag.ApplyOnly"/> flag.</summary>
+    private bool Applying => _parseResult.CommandResult.Parent is null;
 
     private Setting? ResolveEnvironment(string name)
     {

@@ -53,6 +53,12 @@ internal sealed class CliFlag
 
     public Option<string[]> Option { get; }
 
+    /// <summary>
+    /// True for flags only apply reads (dry run, cleanup, reconcile, validation…): they change nothing in the rules, so
+    /// explain and diff do not list them and refuse them on the command line. Defaults to false.
+    /// </summary>
+    public bool ApplyOnly { get; init; }
+
     /// <summary>How errors name the flag: <c>-p/--envoy-port</c>.</summary>
     public string DisplayName => ShortName is null ? LongName : ShortName + "/" + LongName;
 }
