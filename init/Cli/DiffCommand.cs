@@ -18,9 +18,34 @@ internal static class DiffCommand
 
     public static readonly Option<bool> Quiet = new("--quiet") { Description = "Print nothing; the exit code says it all (0 agree, 2 drift, 1 error)." };
 
+    /// <summary>The subcommand's name: <c>capture-init diff</c>.</summary>
+    public const string Name = "diff";
+
+    /// <summary>What <c>capture-init diff --help</c> says about diff's own options (the capture flags are added from the catalog).</summary>
+    public static SubcommandHelp Help { get; } = new()
+    {
+        Summary = "the rules the capture flags would install against the rules loaded now, per table and chain.",
+        Usage = ["capture-init diff [capture flags] [--network-namespace PATH] [--quiet] [--output text|json]"],
+        Introduction =
+            "Give the capture flags (or environment variables) the pod's istio-init was given: diff lists the planned\n" +
+            "rules that are missing from the namespace, the rules of its chains that the plan does not have, and the rules\n" +
+            "in another order. Nothing is changed, so with --quiet it serves as a readiness or liveness probe. Flags that\n" +
+            "only matter when applying rules (dry run, cleanup, reconcile, validation) are refused; their environment\n" +
+            "variables are ignored.",
+        Sections =
+        [
+            new("Output",
+            [
+                new("--output text|json", "Text for people, JSON for tools.", "text"),
+                new("--quiet", "Print nothing; the exit code says it all.", "false"),
+            ]),
+        ],
+        ExitCodes = "0 the live rules agree with the plan, 2 they drift, 1 any error.",
+    };
+
     public static Command Create(CaptureCliServices services, Func<ILoggerFactory, ILiveRules>? liveRules = null)
     {
-        var command = new Command("diff", "Compare the rules these flags would install with the live rules; exit 0 when they agree, 2 on drift, 1 on error.");
+        var command = new Command(Name, "Compare the rules these flags would install with the live rules; exit 0 when they agree, 2 on drift, 1 on error.");
         CaptureCliOptions.AddTo(command);
         command.Options.Add(Quiet);
         command.Options.Add(Output);

@@ -26,9 +26,50 @@ internal static class ExplainCommand
     public static readonly Option<bool> Live = new("--live") { Description = "Use the rules loaded in the current (or --network-namespace) namespace, read with iptables-save, instead of the plan of these flags." };
     public static readonly Option<string?> Output = new("--output") { Description = "text (default) or json." };
 
+    /// <summary>The subcommand's name: <c>capture-init explain</c>.</summary>
+    public const string Name = "explain";
+
+    /// <summary>What <c>capture-init explain --help</c> says about explain's own options (the capture flags are added from the catalog).</summary>
+    public static SubcommandHelp Help { get; } = new()
+    {
+        Summary = "why a connection is (or is not) captured: its path through the tables and chains, and the verdict.",
+        Usage =
+        [
+            "capture-init explain --dst ADDRESS:PORT [connection options] [capture flags] [--output text|json]",
+            "capture-init explain --live [--network-namespace PATH] --dst ADDRESS:PORT [connection options]",
+        ],
+        Introduction =
+            "Give the capture flags (or environment variables) the pod's istio-init was given: explain follows the\n" +
+            "connection through the rules they would install. With --live it follows it through the rules loaded in the\n" +
+            "namespace now (read with the backend --force-iptables-binary names or apply would detect) and the capture\n" +
+            "flags are not needed. Nothing is changed. Flags that only matter when applying rules (dry run, cleanup,\n" +
+            "reconcile, validation) are refused; their environment variables are ignored.",
+        Sections =
+        [
+            new("Connection",
+            [
+                new("--dst ADDRESS:PORT", "Destination, e.g. 10.1.2.3:8080 or [fd00::1]:8080.", "none, required"),
+                new("--direction outbound|inbound", "outbound: a process in the pod connects out; inbound: a peer connects to the pod.", "outbound"),
+                new("--src ADDRESS[:PORT]", "Source of the connection.", "unspecified address, port 40000"),
+                new("--protocol tcp|udp", "Transport protocol.", "tcp"),
+                new("--uid UID", "UID of the sending process (outbound).", "0"),
+                new("--gid GID", "GID of the sending process (outbound).", "the --uid value"),
+                new("--in-interface IFACE", "Interface an inbound connection arrives on.", "eth0"),
+                new("--out-interface IFACE", "Interface an outbound connection leaves by (lo for the pod's own address).", "lo for a loopback destination, else eth0"),
+                new("--established", "Follow a later packet of an established connection (nat is not consulted again; TPROXY's DIVERT applies).", "false"),
+            ]),
+            new("Rules and output",
+            [
+                new("--live", "Use the rules loaded in the current (or --network-namespace) namespace, read with iptables-save.", "false: the plan of the capture flags"),
+                new("--output text|json", "Text for people, JSON for tools.", "text"),
+            ]),
+        ],
+        ExitCodes = "0 explained (whatever the verdict), 1 any error.",
+    };
+
     public static Command Create(CaptureCliServices services, Func<ILoggerFactory, ILiveRules>? liveRules = null)
     {
-        var command = new Command("explain", "Explain what the capture rules do with one connection: the path through the tables and chains, and the verdict.");
+        var command = new Command(Name, "Explain what the capture rules do with one connection: the path through the tables and chains, and the verdict.");
         CaptureCliOptions.AddTo(command);
         foreach (Option option in new Option[] { Direction, Source, Destination, Protocol, Uid, Gid, InInterface, OutInterface, Established, Live, Output })
         {

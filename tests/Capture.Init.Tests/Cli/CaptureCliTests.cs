@@ -150,6 +150,18 @@ public class CaptureCliTests
     }
 
     [Fact]
+    public void Run_Help_StillListsTheApplyOnlyFlags()
+    {
+        CliRun run = _cli.Run("--help");
+
+        run.Out.Should().Contain("\nApplying:\n  -n, --dry-run ")
+            .And.Contain("\nValidation (self-test after applying):\n      --run-validation ")
+            .And.Contain("\n      --cleanup-only ")
+            .And.Contain("\n      --native-nftables ");
+        run.Out.Should().NotContain("Capture flags: the same as capture-init's", "that sentence is the subcommands' help");
+    }
+
+    [Fact]
     public void Run_HelpWithOtherFlags_StillHelp()
     {
         CliRun run = _cli.Run("-p", "15001", "-h");
