@@ -22,7 +22,8 @@ internal static class DiffCommand
     public const string Name = "diff";
 
     /// <summary>What <c>capture-init diff --help</c> says about diff's own options (the capture flags are added from the catalog).</summary>
-    public static SubcommandHelp Help { get; } = new()
+    /// <remarks>Built when asked for, not in the static constructor: Create runs on every start, apply included.</remarks>
+    public static SubcommandHelp Help => new()
     {
         Summary = "the rules the capture flags would install against the rules loaded now, per table and chain.",
         Usage = ["capture-init diff [capture flags] [--network-namespace PATH] [--quiet] [--output text|json]"],

@@ -30,7 +30,8 @@ internal static class ExplainCommand
     public const string Name = "explain";
 
     /// <summary>What <c>capture-init explain --help</c> says about explain's own options (the capture flags are added from the catalog).</summary>
-    public static SubcommandHelp Help { get; } = new()
+    /// <remarks>Built when asked for, not in the static constructor: Create runs on every start, apply included.</remarks>
+    public static SubcommandHelp Help => new()
     {
         Summary = "why a connection is (or is not) captured: its path through the tables and chains, and the verdict.",
         Usage =
