@@ -29,10 +29,10 @@ internal static class DiffCommand
         Usage = ["capture-init diff [capture flags] [--network-namespace PATH] [--quiet] [--output text|json]"],
         Introduction =
             "Give the capture flags (or environment variables) the pod's istio-init was given: diff lists the planned\n" +
-            "rules that are missing from the namespace, the rules of its chains that the plan does not have, and the rules\n" +
-            "in another order. Nothing is changed, so with --quiet it serves as a readiness or liveness probe. Flags that\n" +
-            "only matter when applying rules (dry run, cleanup, reconcile, validation) are refused; their environment\n" +
-            "variables are ignored.",
+            "chains and rules missing from the namespace, the ISTIO_* chains and rules there that the plan does not have,\n" +
+            "and rules in another order. Nothing is changed, so with --quiet it serves as a readiness or liveness probe.\n" +
+            "Flags that only matter when applying rules (dry run, cleanup, reconcile, validation) are refused; their\n" +
+            "environment variables are ignored.",
         Sections =
         [
             new("Output",
