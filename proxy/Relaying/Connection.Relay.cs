@@ -453,6 +453,12 @@ internal sealed partial class Connection
             return false;
         }
 
+        if (half.SourceEof)
+        {
+            half.Batching = false; // FIN read (on the copy path, when no pipe could be had): no batch will come
+            return false;
+        }
+
         half.BatchDeadline = now + half.BatchWait;
         if (half.InPipe > 0 || half.BacklogCount > 0)
         {
