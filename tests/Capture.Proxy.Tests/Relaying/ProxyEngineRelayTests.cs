@@ -9,9 +9,10 @@ public class ProxyEngineRelayTests
     private static readonly TimeSpan Bound = EngineHarness.Bound;
 
     [Theory]
-    [InlineData(0)]          // splice from the first byte
-    [InlineData(16 * 1024)]  // copy probe, then splice
-    public async Task Relay_SeveralMiBBothWaysAtOnce_ArriveIntact(int copyThreshold)
+    [InlineData(0, 512 * 1024)]          // splice from the first byte, the default read batch
+    [InlineData(16 * 1024, 512 * 1024)]  // copy probe, then splice
+    [InlineData(16 * 1024, 0)]           // read batching off: the kernel's per-packet wake-ups
+    public async Task Relay_SeveralMiBBothWaysAtOnce_ArriveIntact(int copyThreshold, int readBatch)
     {
         const long size = 8 * 1024 * 1024;
         byte[]? serverSentHash = null;
@@ -23,7 +24,7 @@ public class ProxyEngineRelayTests
             s.Shutdown(SocketShutdown.Send);
             serverReceivedTask.SetResult(await receive);
         });
-        await using EngineHarness harness = EngineHarness.Start(server.EndPoint, o => o with { CopyThreshold = copyThreshold });
+        await using EngineHarness harness = EngineHarness.Start(server.EndPoint, o => o with { CopyThreshold = copyThreshold, ReadBatch = readBatch });
         using Socket client = await harness.ConnectAsync(harness.Outbound);
 
         Task<(long Length, byte[] Hash)> clientReceive = StreamHelpers.ReceiveAllAsync(client);
@@ -43,6 +44,10 @@ public class ProxyEngineRelayTests
         closed[0].SplicedBytes.Should().BeGreaterThan(size, "bulk goes through pipes");
         (closed[0].SplicedBytes + closed[0].CopiedBytes).Should().Be(2 * size);
         harness.Engine.Snapshot().PipesLeased.Should().Be(0);
+        if (readBatch == 0)
+        {
+            harness.Engine.Snapshot().ReadBatchesStarted.Should().Be(0);
+        }
     }
 
     [Fact]

@@ -52,42 +52,6 @@ public class ReadBatchingTests
         server.Failures.Should().BeEmpty();
     }
 
-    [Theory]
-    [InlineData(0)]           // batching off: the kernel's per-packet wake-ups
-    [InlineData(512 * 1024)]  // the default batch
-    public async Task Batching_SeveralMiBBothWaysAtOnce_ArriveIntact(int readBatch)
-    {
-        const long size = 32 * 1024 * 1024;
-        TaskCompletionSource<(long Length, byte[] Hash)> serverReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        byte[]? serverSentHash = null;
-        using TestServer server = new(async s =>
-        {
-            Task<(long, byte[])> receive = StreamHelpers.ReceiveAllAsync(s);
-            serverSentHash = await StreamHelpers.SendRandomAsync(s, size, seed: 6);
-            s.Shutdown(SocketShutdown.Send);
-            serverReceived.SetResult(await receive);
-        });
-        await using EngineHarness harness = EngineHarness.Start(server.EndPoint, o => o with { ReadBatch = readBatch });
-        using Socket client = await harness.ConnectAsync(harness.Outbound);
-
-        Task<(long Length, byte[] Hash)> clientReceive = StreamHelpers.ReceiveAllAsync(client);
-        byte[] clientSentHash = await StreamHelpers.SendRandomAsync(client, size, seed: 5).WaitAsync(Bound);
-        client.Shutdown(SocketShutdown.Send);
-        (long length, byte[] hash) = await clientReceive.WaitAsync(Bound);
-        (long Length, byte[] Hash) atServer = await serverReceived.Task.WaitAsync(Bound);
-        ConnectionSummary[] closed = await harness.Events.WaitClosedAsync(1, Bound);
-
-        length.Should().Be(size);
-        hash.Should().Equal(serverSentHash);
-        atServer.Length.Should().Be(size);
-        atServer.Hash.Should().Equal(clientSentHash);
-        closed[0].EndReason.Should().Be(ConnectionEndReason.Completed);
-        if (readBatch == 0)
-        {
-            harness.Engine.Snapshot().ReadBatchesStarted.Should().Be(0);
-        }
-    }
-
     private static async Task<byte[]> SendAllAsync(Socket socket, int length, int seed)
     {
         byte[] data = new byte[length];
