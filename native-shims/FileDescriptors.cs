@@ -48,6 +48,48 @@ public static unsafe class FileDescriptors
     }
 
     /// <summary>
+    /// open(2) read-only and close-on-exec. Unlike <c>File.OpenHandle</c>, it takes no flock(2) of its own (.NET takes
+    /// a shared one for FileShare.Read), so it can open a file another process, or this one, holds locked.
+    /// </summary>
+    public static SysResult OpenReadOnly(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        int fd;
+        Errno error;
+        do
+        {
+            fd = Interop.Libc.Open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC);
+            error = fd < 0 ? Errno.Last : Errno.None;
+        }
+        while (error == Errno.EINTR);
+
+        return fd < 0 ? SysResult.Failed(error) : SysResult.Ok(fd);
+    }
+
+    /// <summary>
+    /// flock(2) LOCK_EX | LOCK_NB: <see cref="Errno.None"/> when the exclusive lock is now held through this open file,
+    /// <see cref="Errno.EAGAIN"/> (EWOULDBLOCK) when another open file of the same inode holds it. Released by
+    /// <see cref="Close"/> (or the process's death), which is what makes a lock of a killed process go away.
+    /// </summary>
+    public static Errno TryLockExclusive(int fd)
+    {
+        Errno error;
+        do
+        {
+            error = Interop.Libc.Flock(fd, Interop.Libc.LOCK_EX | Interop.Libc.LOCK_NB) < 0 ? Errno.Last : Errno.None;
+        }
+        while (error == Errno.EINTR);
+
+        return error;
+    }
+
+    /// <summary>close(2); errors are not reported (the descriptor is gone either way on Linux).</summary>
+    public static void Close(int fd) => _ = Interop.Libc.Close(fd);
+
+    /// <summary>The C library's sentence for <paramref name="error"/> (strerror), e.g. "No such file or directory".</summary>
+    public static string Describe(Errno error) => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage((int)error);
+
+    /// <summary>
     /// Reads a blocking descriptor (a child's stdout pipe, say) until end-of-file. For pipes this is what
     /// <c>PipeStream</c> cannot do on Linux without wrapping the descriptor in a socket and loading the socket stack.
     /// </summary>

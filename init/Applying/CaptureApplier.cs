@@ -52,6 +52,9 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         string where = options.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
         if (!options.SkipRuleApply)
         {
+            // One run at a time per namespace, from the first read of the live state to the end of the apply or its
+            // rollback: two runs interleaving read-then-write would each act on a state the other is changing.
+            using NamespaceRunLock runLock = NamespaceRunLock.Acquire(options.NetworkNamespace, options.LockTimeout, _logger, cancellationToken);
             IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
             IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
             // Plain loops rather than LINQ over IpFamily (a value type): Select<IpFamily, …> is JIT work at start-up.
@@ -113,7 +116,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         {
             if (rules.Count > 0)
             {
-                await RestoreOrRollBackAsync(commands, backend, payload, plan, "applying the rules", cancellationToken).ConfigureAwait(false);
+                await RestoreOrRollBackAsync(commands, backend, payload, plan, "applying the rules", cancellationToken, committedOnly: true).ConfigureAwait(false);
             }
 
             return $"{family}: applied {rules.Count} rules via {backend}";
@@ -177,9 +180,14 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         return $"{FamilyName(backend.Family)}: cleaned up ({backend})";
     }
 
-    /// <summary>Runs <paramref name="payload"/>; on failure removes whatever of ours (and any guard) is now live, then throws.</summary>
+    /// <summary>
+    /// Runs <paramref name="payload"/>; on failure removes what of ours (and any guard) is now live, then throws. With
+    /// <paramref name="committedOnly"/> (the namespace held none of ours before), only the tables this payload committed
+    /// before the failing line are cleaned: a failure in its first table leaves nothing of this run behind, and what
+    /// another writer created meanwhile is not this run's to delete.
+    /// </summary>
     private static async Task RestoreOrRollBackAsync(
-        IptablesCommands commands, IptablesBackend backend, string payload, IptablesState plan, string what, CancellationToken cancellationToken)
+        IptablesCommands commands, IptablesBackend backend, string payload, IptablesState plan, string what, CancellationToken cancellationToken, bool committedOnly = false)
     {
         CommandResult result = await commands.RestoreAsync(backend, payload, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
@@ -188,12 +196,21 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         }
 
         // A payload is committed table by table, so a failure in a later table can leave earlier ones applied (and the
-        // guard standing). Remove all of ours from a fresh read: better no capture and a clear error than half of it.
+        // guard standing). Remove those from a fresh read: better no capture and a clear error than half of it.
+        IReadOnlySet<Table>? committed = committedOnly ? RestorePayloads.TablesCommittedBefore(payload, RestorePayloads.FailedLine(result.Stderr)) : null;
+        if (committed is { Count: 0 })
+        {
+            throw new CaptureException($"{what} with {backend.Restore} failed (nothing of this run was committed): {result.Describe()}");
+        }
+
         string rollback = "rolled back";
         CommandResult save = await commands.SaveAsync(backend, CancellationToken.None).ConfigureAwait(false);
         if (save.Succeeded)
         {
-            string cleanup = RestorePayloads.Cleanup(IptablesSaveParser.Parse(save.Stdout), plan, save.Stdout);
+            IptablesState live = IptablesSaveParser.Parse(save.Stdout);
+            string cleanup = committed is null
+                ? RestorePayloads.Cleanup(live, plan, save.Stdout)
+                : RestorePayloads.Cleanup(live.InTables(committed), plan, string.Empty);
             if (cleanup.Length > 0)
             {
                 CommandResult undone = await commands.RestoreAsync(backend, cleanup, CancellationToken.None).ConfigureAwait(false);

@@ -156,6 +156,42 @@ internal static partial class RestorePayloads
         return text.Append("COMMIT\n").ToString();
     }
 
+    /// <summary>
+    /// The tables of <paramref name="payload"/> whose COMMIT comes before <paramref name="failedLine"/> (1-based): what
+    /// iptables-restore had committed when that line failed. Null when the failing line is unknown (all may be in).
+    /// </summary>
+    public static IReadOnlySet<Table>? TablesCommittedBefore(string payload, int? failedLine)
+    {
+        if (failedLine is not { } failed)
+        {
+            return null;
+        }
+
+        var committed = new HashSet<Table>();
+        Table? current = null;
+        int line = 0;
+        foreach (string text in payload.Split('\n'))
+        {
+            line++;
+            if (line >= failed)
+            {
+                break;
+            }
+
+            if (text.StartsWith('*') && TableNames.TryParse(text[1..].Trim(), out Table table))
+            {
+                current = table;
+            }
+            else if (text == "COMMIT" && current is { } done)
+            {
+                committed.Add(done);
+                current = null;
+            }
+        }
+
+        return committed;
+    }
+
     /// <summary>The line number iptables-restore names in "line N failed", or null.</summary>
     public static int? FailedLine(string stderr)
     {

@@ -56,6 +56,7 @@ internal static class CaptureCliOptions
     public static readonly CliFlag NativeNftables = new(Applying, "--native-nftables", null, null, "false", "Use nftables directly (not supported yet).", "NATIVE_NFTABLES") { ApplyOnly = true };
     public static readonly CliFlag ForceIptablesBinary = new(Applying, "--force-iptables-binary", null, "legacy|nft", "detect", "iptables backend to use instead of detecting one.", "FORCE_IPTABLES_BINARY");
     public static readonly CliFlag NetworkNamespace = new(Applying, "--network-namespace", null, "PATH", "current namespace", "Network namespace to work in, e.g. /var/run/netns/NAME.", "NETWORK_NAMESPACE");
+    public static readonly CliFlag LockTimeout = new(Applying, "--lock-timeout", null, "DURATION", "30s", "How long to wait for another capture-init run on the same namespace to finish.", "LOCK_TIMEOUT") { ApplyOnly = true };
 
     public static readonly CliFlag RunValidation = new(Validation, "--run-validation", null, null, "false", "After applying, check that a connection is really redirected (exit 126 if not).", "RUN_VALIDATION") { ApplyOnly = true };
     public static readonly CliFlag ProbePort = new(Validation, "--iptables-probe-port", null, "PORT", "15002", "Port the validation probe dials.", "IPTABLES_PROBE_PORT") { ApplyOnly = true };
@@ -73,7 +74,7 @@ internal static class CaptureCliOptions
         OutboundCidrs, OutboundExcludeCidrs, OutboundPorts, OutboundExcludePorts, KubeVirtInterfaces,
         RedirectDns, CaptureAllDns, ResolvConf,
         Ipv6, DualStack,
-        DryRun, DropInvalid, SkipRuleApply, Reconcile, CleanupOnly, ForceApply, NativeNftables, ForceIptablesBinary, NetworkNamespace,
+        DryRun, DropInvalid, SkipRuleApply, Reconcile, CleanupOnly, ForceApply, NativeNftables, ForceIptablesBinary, NetworkNamespace, LockTimeout,
         RunValidation, ProbePort, ProbeTimeout,
         LogOutputLevel, LogAsJson,
     ];

@@ -157,6 +157,7 @@ internal sealed partial class CaptureOptionsBinder
             NativeNftables = Bool(CaptureCliOptions.NativeNftables),
             ForceIptablesBinary = NonEmptyText(CaptureCliOptions.ForceIptablesBinary),
             NetworkNamespace = NonEmptyText(CaptureCliOptions.NetworkNamespace),
+            LockTimeout = Duration(CaptureCliOptions.LockTimeout) ?? defaults.LockTimeout,
             LogOutputLevel = logLevel,
             LogAsJson = Bool(CaptureCliOptions.LogAsJson),
         };

@@ -53,6 +53,11 @@ internal sealed partial record CaptureOptions
             errors.Add($"--probe-timeout: '{ProbeTimeout}' must be longer than zero");
         }
 
+        if (LockTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"--lock-timeout: '{LockTimeout}' must not be negative");
+        }
+
         if (ForceIptablesBinary is not (null or "legacy" or "nft"))
         {
             errors.Add($"--force-iptables-binary: '{ForceIptablesBinary}' is not a backend (expected legacy or nft)");

@@ -126,6 +126,9 @@ internal sealed partial record CaptureOptions
     /// <summary><c>--network-namespace</c>: netns path every change happens in; null = the current namespace.</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary><c>--lock-timeout</c>: how long to wait for another run changing the same namespace. Default 30 s.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary><c>--log_output_level</c>, as given (e.g. "default:info"). Default "default:info".</summary>
     public string LogOutputLevel { get; init; } = "default:info";
 

@@ -31,6 +31,22 @@ internal sealed class IptablesState : IEquatable<IptablesState>
         return null;
     }
 
+    /// <summary>This state restricted to the chains of <paramref name="tables"/>.</summary>
+    public IptablesState InTables(IReadOnlySet<Table> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var chains = new List<ChainState>(Chains.Count);
+        foreach (ChainState chain in Chains)
+        {
+            if (tables.Contains(chain.Table))
+            {
+                chains.Add(chain);
+            }
+        }
+
+        return new IptablesState(chains);
+    }
+
     /// <summary>The rules of a chain in evaluation order; empty when the chain does not exist.</summary>
     public IReadOnlyList<Rule> Rules(Table table, string chain) => Find(table, chain)?.Rules ?? [];
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Capture.NativeShims.Namespaces;
 
@@ -108,25 +107,27 @@ public static class NetworkNamespace
     /// <summary>Moves the calling thread into the network namespace at <paramref name="netnsPath"/>.</summary>
     private static void Enter(string netnsPath)
     {
-        SafeFileHandle handle;
-        try
+        // open(2) rather than File.OpenHandle: .NET takes a shared flock on what it opens for reading, which fails
+        // (and would be a second lock) while capture-init holds the namespace's exclusive run lock on the same inode.
+        SysResult opened = FileDescriptors.OpenReadOnly(netnsPath);
+        if (!opened.IsSuccess)
         {
-            handle = File.OpenHandle(netnsPath, FileMode.Open, FileAccess.Read);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"cannot open network namespace {netnsPath}: {exception.Message}", exception);
+            throw new IOException($"cannot open network namespace {netnsPath}: {FileDescriptors.Describe(opened.Error)}");
         }
 
-        using (handle)
+        try
         {
-            int result = Interop.Libc.Setns((int)handle.DangerousGetHandle(), Interop.Libc.CLONE_NEWNET);
+            int result = Interop.Libc.Setns(opened.Value, Interop.Libc.CLONE_NEWNET);
             int errno = Marshal.GetLastPInvokeError();
             if (result != 0)
             {
                 // EINVAL: the file is not a network namespace; EPERM: CAP_SYS_ADMIN is missing.
                 throw new IOException($"setns({netnsPath}, CLONE_NEWNET) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             }
+        }
+        finally
+        {
+            FileDescriptors.Close(opened.Value);
         }
     }
 }

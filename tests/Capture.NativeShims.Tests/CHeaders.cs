@@ -16,6 +16,7 @@ internal static class CHeaders
         #include <sys/eventfd.h>
         #include <sys/ioctl.h>
         #include <sys/resource.h>
+        #include <sys/file.h>
         #include <stddef.h>
         #include <time.h>
         #include <ifaddrs.h>
@@ -29,7 +30,7 @@ internal static class CHeaders
           P(SOL_SOCKET); P(SO_REUSEADDR); P(SO_ERROR); P(SO_SNDBUF); P(SO_RCVBUF); P(SO_KEEPALIVE); P(SO_LINGER);
           P(SO_REUSEPORT); P(SO_RCVLOWAT); P(SO_MARK); P(SOL_IP); P(IP_FREEBIND); P(IP_TRANSPARENT); P(IP_BIND_ADDRESS_NO_PORT); P(SO_ORIGINAL_DST);
           P(SOL_IPV6); P(IPV6_V6ONLY); P(IPV6_TRANSPARENT); P(IPV6_FREEBIND); P(SOL_TCP); P(TCP_NODELAY);
-          P(SHUT_RD); P(SHUT_WR); P(SHUT_RDWR); P(O_NONBLOCK); P(O_CLOEXEC); P(F_GETFL); P(F_SETFL); P(F_DUPFD_CLOEXEC); P(X_OK);
+          P(SHUT_RD); P(SHUT_WR); P(SHUT_RDWR); P(O_NONBLOCK); P(O_CLOEXEC); P(F_GETFL); P(F_SETFL); P(F_DUPFD_CLOEXEC); P(X_OK); P(O_RDONLY); P(LOCK_EX); P(LOCK_NB);
           P(F_SETPIPE_SZ); P(F_GETPIPE_SZ); P(SPLICE_F_MOVE); P(SPLICE_F_NONBLOCK); P(SPLICE_F_MORE); P(SPLICE_F_GIFT);
           P(MSG_PEEK); P(MSG_DONTWAIT); P(MSG_NOSIGNAL); P(EPOLL_CLOEXEC); P(EPOLL_CTL_ADD); P(EPOLL_CTL_DEL);
           P(EPOLL_CTL_MOD); P(EPOLLIN); P(EPOLLPRI); P(EPOLLOUT); P(EPOLLERR); P(EPOLLHUP); P(EPOLLRDHUP);

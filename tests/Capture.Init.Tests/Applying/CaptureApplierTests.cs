@@ -71,8 +71,9 @@ public class CaptureApplierTests
     }
 
     [Fact]
-    public async Task RunAsync_ApplyFails_RollsBackFromAFreshReadAndThrows()
+    public async Task RunAsync_ApplyFailsInItsFirstTable_RemovesNothingAndSaysSo()
     {
+        // Nothing was committed: ISTIO_INBOUND seen afterwards is another writer's (it is why line 9 failed), not ours to delete.
         FakeIptablesRunner runner = new FakeIptablesRunner()
             .On("iptables-nft-save", stdout: string.Empty, once: true)
             .On("iptables-nft-restore", exitCode: 2, stderr: "iptables-restore: line 9 failed\n", once: true)
@@ -81,8 +82,27 @@ public class CaptureApplierTests
         Func<Task> act = () => Run(runner, s_options);
 
         (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
-            .Contain("applying the rules with iptables-nft-restore failed (rolled back)").And.Contain("line 9 failed");
-        runner.Invocations[^1].Stdin.Should().Be("*nat\n-F ISTIO_INBOUND\n-X ISTIO_INBOUND\nCOMMIT\n");
+            .Contain("applying the rules with iptables-nft-restore failed (nothing of this run was committed)").And.Contain("line 9 failed");
+        runner.Invocations.Count(i => i.File == "iptables-nft-restore").Should().Be(1, "no rollback restore runs");
+    }
+
+    [Fact]
+    public async Task RunAsync_ApplyFailsInItsSecondTable_RollsBackOnlyTheCommittedTableFromAFreshRead()
+    {
+        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy };
+        RuleSet plan = new CaptureRuleBuilder().Build(tproxy);
+        string[] payload = IptablesRestoreRenderer.Render(plan.Ipv4Rules).Split('\n');
+        int secondTable = Array.FindIndex(payload, 1, line => line.StartsWith('*')) + 1;
+        FakeIptablesRunner runner = new FakeIptablesRunner()
+            .On("iptables-nft-save", stdout: string.Empty, once: true)
+            .On("iptables-nft-restore", exitCode: 2, stderr: $"iptables-restore: line {secondTable + 1} failed\n", once: true)
+            .On("iptables-nft-save", stdout: "*mangle\n:ISTIO_INBOUND - [0:0]\nCOMMIT\n*nat\n:ISTIO_INBOUND - [0:0]\nCOMMIT\n");
+
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true).RunAsync(tproxy, plan, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("failed (rolled back)");
+        string firstTable = payload[0][1..].Trim();
+        runner.Invocations[^1].Stdin.Should().Be($"*{firstTable}\n-F ISTIO_INBOUND\n-X ISTIO_INBOUND\nCOMMIT\n", "only the table committed before the failing line was this run's");
     }
 
     [Fact]

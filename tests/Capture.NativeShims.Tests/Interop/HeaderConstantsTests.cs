@@ -30,7 +30,8 @@ public class HeaderConstantsTests
         { nameof(EPOLLERR), EPOLLERR }, { nameof(EPOLLHUP), EPOLLHUP }, { nameof(EPOLLRDHUP), EPOLLRDHUP },
         { nameof(EPOLLEXCLUSIVE), EPOLLEXCLUSIVE }, { nameof(EPOLLONESHOT), EPOLLONESHOT }, { nameof(EPOLLET), EPOLLET },
         { nameof(EFD_NONBLOCK), EFD_NONBLOCK }, { nameof(EFD_CLOEXEC), EFD_CLOEXEC }, { nameof(FIONREAD), FIONREAD },
-        { nameof(RLIMIT_NOFILE), RLIMIT_NOFILE },
+        { nameof(RLIMIT_NOFILE), RLIMIT_NOFILE }, { nameof(O_RDONLY), O_RDONLY },
+        { nameof(LOCK_EX), LOCK_EX }, { nameof(LOCK_NB), LOCK_NB },
     };
 
     public static TheoryData<string, long> EpollBits => new()
