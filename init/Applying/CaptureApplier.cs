@@ -1,7 +1,5 @@
-using Capture.Init.Cli;
 using Capture.Init.Configuration;
 using Capture.Init.Iptables;
-using Capture.Init.Rendering;
 using Capture.Init.Rules;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,3 @@
-using Capture.Init.Cli;
 using Capture.NativeShims.Namespaces;
 
 namespace Capture.Init.Applying;

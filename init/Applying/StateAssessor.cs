@@ -22,7 +22,7 @@ internal static class StateAssessor
             ChainState? found = live.Find(planned.Table, planned.Name);
             IReadOnlyList<Rule> liveRules = found is null
                 ? []
-                : planned.IsBuiltIn ? OursInBuiltIn(found, plan) : found.Rules;
+                : planned.IsBuiltIn ? PlanOwnership.OursInBuiltIn(found, plan) : found.Rules;
             if (found is not null && (!planned.IsBuiltIn || liveRules.Count > 0))
             {
                 anyOursLive = true;
@@ -52,7 +52,7 @@ internal static class StateAssessor
             else if (chain.IsBuiltIn)
             {
                 // A built-in chain the plan does not touch may still jump to one of our chains (left by another configuration).
-                foreach (Rule rule in OursInBuiltIn(chain, plan))
+                foreach (Rule rule in PlanOwnership.OursInBuiltIn(chain, plan))
                 {
                     anyOursLive = true;
                     differences.Add($"{chain.Table.Name()}: unexpected rule '{rule.ToRestoreLine()}'");
@@ -67,28 +67,6 @@ internal static class StateAssessor
 
         return differences.Count == 0 ? StateAssessment.Current : new StateAssessment(StateKind.Drifted, differences);
     }
-
-    /// <summary>The rules of a live built-in chain that belong to us: planned ones and jumps into our chains.</summary>
-    internal static IReadOnlyList<Rule> OursInBuiltIn(ChainState live, IptablesState plan)
-    {
-        IReadOnlyList<Rule> planned = plan.Rules(live.Table, live.Name);
-        var ours = new List<Rule>();
-        foreach (Rule rule in live.Rules)
-        {
-            if (planned.Contains(rule) || IsOurChain(rule.JumpChain, live.Table, plan))
-            {
-                ours.Add(rule);
-            }
-        }
-
-        return ours;
-    }
-
-    /// <summary>True when <paramref name="chain"/> is one of the ISTIO_* chains or a user chain of the plan.</summary>
-    internal static bool IsOurChain(string? chain, Table table, IptablesState plan)
-        => chain is not null
-           && !TableNames.IsBuiltInChain(chain)
-           && (ChainNames.IsOurs(chain) || plan.Find(table, chain) is not null);
 
     private static void CompareRules(IReadOnlyList<Rule> planned, IReadOnlyList<Rule> live, List<string> differences)
     {

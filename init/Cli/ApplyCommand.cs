@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Capture.Init.Applying;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Capture.Init.Applying;
 using Capture.Init.Configuration;
 using Capture.Init.Console;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,6 @@ internal sealed record CaptureCliServices(
         SystemConsole.Instance,
         SystemProcessEnvironment.Instance,
         SystemHostFacts.Instance,
-        CaptureApplierFactory.CreateNamespaceRunner(),
-        CaptureApplierFactory.CreateApplier);
+        new NetworkNamespaceRunner(),
+        static loggerFactory => new CaptureApplier(loggerFactory));
 }

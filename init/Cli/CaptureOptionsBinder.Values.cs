@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Capture.Init.Configuration;
 using Capture.Init.Rules;
+using Capture.Init.Values;
 
 namespace Capture.Init.Cli;
 

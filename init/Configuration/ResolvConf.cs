@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Init.Values;
 
 namespace Capture.Init.Configuration;
 
@@ -19,7 +20,7 @@ internal static class ResolvConf
 
             // A scoped address (fe80::1%eth0) cannot be written as an iptables CIDR; skip it like any other garbage.
             // Strict as Go's netip.ParseAddr, which Istio uses: no inet_aton shorthands such as "10.0.0" (see IpText).
-            if (Rules.IpText.TryParseAddress(fields[1], out IPAddress address))
+            if (IpText.TryParseAddress(fields[1], out IPAddress address))
             {
                 servers.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
             }

@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Capture.Init.Configuration;
+using Capture.Init.Values;
 
 namespace Capture.Init.Rules;
 

@@ -1,3 +1,5 @@
+using Capture.Init.Values;
+
 namespace Capture.Init.Rules;
 
 /// <summary><c>-m connmark [!] --mark M[/MASK]</c>: the connection's mark.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Init.Values;
 
 namespace Capture.Init.Rules;
 

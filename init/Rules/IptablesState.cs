@@ -5,7 +5,7 @@ namespace Capture.Init.Rules;
 /// <summary>
 /// The rules of one family as the kernel holds them: per table, each chain with its rules in evaluation order. Built
 /// from a plan (<see cref="FromRules"/>, replaying <c>-A</c>/<c>-I</c>) or parsed from iptables-save
-/// (<see cref="IptablesSaveParser"/>), so the two compare with <see cref="Equals(IptablesState?)"/>.
+/// (<c>Iptables.IptablesSaveParser</c>), so the two compare with <see cref="Equals(IptablesState?)"/>.
 /// </summary>
 internal sealed class IptablesState : IEquatable<IptablesState>
 {

@@ -1,3 +1,5 @@
+using Capture.Init.Values;
+
 namespace Capture.Init.Rules;
 
 /// <summary><c>-m mark [!] --mark M[/MASK]</c>: the packet's fwmark.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Benchmarks;

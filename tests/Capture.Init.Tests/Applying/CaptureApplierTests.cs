@@ -1,6 +1,6 @@
 using Capture.Init.Applying;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Init.Tests.Iptables;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using Capture.Init.Applying;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Applying;

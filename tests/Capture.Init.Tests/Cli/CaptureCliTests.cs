@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Init.Applying;
 using Capture.Init.Cli;
 using Capture.Init.Configuration;
 using Capture.Init.Console;

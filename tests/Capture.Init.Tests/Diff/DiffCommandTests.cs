@@ -2,6 +2,7 @@ using System.CommandLine;
 using Capture.Init.Cli;
 using Capture.Init.Configuration;
 using Capture.Init.Console;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Init.Tests.Explain;
 using Capture.Init.Tests.Fakes;

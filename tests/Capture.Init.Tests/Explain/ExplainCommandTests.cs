@@ -3,6 +3,7 @@ using System.Text.Json;
 using Capture.Init.Cli;
 using Capture.Init.Console;
 using Capture.Init.Explain;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Init.Tests.Fakes;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Capture.Init.Configuration;
 using Capture.Init.Explain;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Explain;

@@ -1,3 +1,4 @@
+using Capture.Init.Applying;
 using Capture.Init.Cli;
 using Capture.Init.Configuration;
 using Capture.Init.Rules;

@@ -1,3 +1,4 @@
+using Capture.Init.Applying;
 using Capture.Init.Cli;
 
 namespace Capture.Init.Tests.Fakes;

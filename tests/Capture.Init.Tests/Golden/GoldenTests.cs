@@ -1,5 +1,5 @@
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Init.Tests.Fakes;
 

@@ -1,3 +1,4 @@
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Rules;

@@ -1,3 +1,4 @@
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Rules;
@@ -8,7 +9,7 @@ public class OwnerIdMappingTests
     public void WithOwnerIds_GroupName_EqualsSavedNumber()
     {
         RuleSet plan = new CaptureRuleBuilder().Build(Capture.Init.Configuration.CaptureOptions.Default with { OwnerGroupsInclude = ["java", "1234"] });
-        string saved = Capture.Init.Rendering.IptablesRestoreRenderer.Render(plan.Ipv4Rules).Replace("--gid-owner java", "--gid-owner 1001", StringComparison.Ordinal);
+        string saved = IptablesRestoreRenderer.Render(plan.Ipv4Rules).Replace("--gid-owner java", "--gid-owner 1001", StringComparison.Ordinal);
 
         IptablesState live = IptablesSaveParser.Parse(saved);
         IptablesState mapped = plan.State(IpFamily.V4).WithOwnerIds((kind, id) => kind == OwnerKind.Gid && id == "java" ? "1001" : null);

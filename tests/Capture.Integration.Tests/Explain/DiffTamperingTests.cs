@@ -4,7 +4,7 @@ using System.Net;
 using Capture.Init.Configuration;
 using Capture.Init.Diff;
 using Capture.Init.Explain;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Integration.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Capture.Init.Explain;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Integration.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Integration.Tests.Infrastructure;
 

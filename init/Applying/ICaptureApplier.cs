@@ -1,7 +1,7 @@
 using Capture.Init.Configuration;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Cli;
+namespace Capture.Init.Applying;
 
 /// <summary>
 /// Applies a plan (everything after "build the plan": backend detection, state check, reconcile, cleanup, routes,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Capture.Init.Rules;
+namespace Capture.Init.Values;
 
 /// <summary>
 /// Reads and writes IP addresses as text, strictly and without the framework's parser and formatter.

@@ -1,7 +1,8 @@
 using System.Net;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Tests.Rules;
+namespace Capture.Init.Tests.Iptables;
 
 public class IptablesSaveParserTests
 {

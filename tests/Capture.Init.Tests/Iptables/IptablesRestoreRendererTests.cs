@@ -1,9 +1,9 @@
 using System.Net;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Tests.Rendering;
+namespace Capture.Init.Tests.Iptables;
 
 public class IptablesRestoreRendererTests
 {

@@ -1,9 +1,9 @@
 using Capture.Init.Applying;
 using Capture.Init.Configuration;
-using Capture.Init.Rendering;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Tests.Applying;
+namespace Capture.Init.Tests.Iptables;
 
 public class RestorePayloadsTests
 {

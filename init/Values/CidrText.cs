@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Capture.Init.Rules;
+namespace Capture.Init.Values;
 
 /// <summary>Parses CIDRs the way iptables reads them: host bits are masked off (<c>10.1.2.3/8</c> is <c>10.0.0.0/8</c>).</summary>
 internal static class CidrText

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using Capture.Init.Rules;
+using Capture.Init.Values;
 
-namespace Capture.Init.Rules;
+namespace Capture.Init.Iptables;
 
 internal static partial class IptablesSaveParser
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Capture.Init.Rules;
+namespace Capture.Init.Values;
 
 /// <summary>Reads and writes packet marks: users write decimal (<c>1337</c>), iptables-save writes hex (<c>0x539</c>).</summary>
 internal static class MarkText

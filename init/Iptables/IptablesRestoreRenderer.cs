@@ -1,7 +1,7 @@
 using System.Text;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Rendering;
+namespace Capture.Init.Iptables;
 
 /// <summary>
 /// Renders one family's rules as an <c>iptables-restore --noflush</c> payload (RULES.md, "Rendering and applying"):
@@ -24,7 +24,7 @@ internal static class IptablesRestoreRenderer
     public static void Render(IReadOnlyList<Rule> rules, StringBuilder text)
     {
         var declared = new List<string>();
-        foreach (Table table in s_tableOrder)
+        foreach (Table table in TableNames.All)
         {
             declared.Clear();
             bool any = false;
@@ -67,8 +67,6 @@ internal static class IptablesRestoreRenderer
             text.Append("COMMIT\n");
         }
     }
-
-    private static readonly Table[] s_tableOrder = [Table.Filter, Table.Mangle, Table.Nat, Table.Raw];
 
     private static void Declare(string chain, List<string> declared)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Capture.Init.Rules;
 
-namespace Capture.Init.Rules;
+namespace Capture.Init.Iptables;
 
 /// <summary>
 /// Reads <c>iptables-save</c> output (nft and legacy alike) or an <c>iptables-restore</c> payload into an

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Applying;
+namespace Capture.Init.Iptables;
 
 /// <summary>
 /// The <c>iptables-restore --noflush</c> payloads besides the plan itself: the <c>-C</c> check, clean-up and the
@@ -18,7 +18,6 @@ internal static partial class RestorePayloads
     public const string GuardComment = "capture-init-reconcile-guard";
 
     private static readonly string[] s_guardedChains = ["INPUT", "FORWARD", "OUTPUT"];
-    private static readonly Table[] s_tableOrder = [Table.Filter, Table.Mangle, Table.Nat, Table.Raw];
 
     /// <summary>
     /// <c>-C</c> for every planned rule (in its live, appended form), per table. iptables-restore stops at the first
@@ -29,7 +28,7 @@ internal static partial class RestorePayloads
         var text = new StringBuilder();
         var map = new Dictionary<int, Rule>();
         int line = 0;
-        foreach (Table table in s_tableOrder)
+        foreach (Table table in TableNames.All)
         {
             bool any = false;
             foreach (ChainState chain in plan.Chains)
@@ -75,7 +74,7 @@ internal static partial class RestorePayloads
     public static string Cleanup(IptablesState live, IptablesState plan, string liveText)
     {
         var text = new StringBuilder();
-        foreach (Table table in s_tableOrder)
+        foreach (Table table in TableNames.All)
         {
             var deletes = new List<string>();
             var chains = new List<string>();
@@ -93,12 +92,12 @@ internal static partial class RestorePayloads
 
                 if (chain.IsBuiltIn)
                 {
-                    foreach (Rule rule in StateAssessor.OursInBuiltIn(chain, plan))
+                    foreach (Rule rule in PlanOwnership.OursInBuiltIn(chain, plan))
                     {
                         deletes.Add(Replace(rule.ToRestoreLine(), "-D"));
                     }
                 }
-                else if (StateAssessor.IsOurChain(chain.Name, table, plan))
+                else if (PlanOwnership.IsOurChain(chain.Name, table, plan))
                 {
                     chains.Add(chain.Name);
                 }

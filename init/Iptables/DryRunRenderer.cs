@@ -1,7 +1,7 @@
 using System.Text;
 using Capture.Init.Rules;
 
-namespace Capture.Init.Rendering;
+namespace Capture.Init.Iptables;
 
 /// <summary>
 /// What <c>--dry-run</c> prints: <c># iptables-restore --noflush</c> and the IPv4 payload; with IPv6 on,

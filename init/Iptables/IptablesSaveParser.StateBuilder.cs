@@ -1,4 +1,6 @@
-namespace Capture.Init.Rules;
+using Capture.Init.Rules;
+
+namespace Capture.Init.Iptables;
 
 internal static partial class IptablesSaveParser
 {

@@ -1,4 +1,4 @@
-namespace Capture.Init.Cli;
+namespace Capture.Init.Applying;
 
 /// <summary>
 /// Runs host-fact detection (addresses, resolv.conf) inside the namespace named by <c>--network-namespace</c>, so facts

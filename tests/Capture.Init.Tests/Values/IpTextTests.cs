@@ -1,7 +1,8 @@
 using System.Net;
 using Capture.Init.Rules;
+using Capture.Init.Values;
 
-namespace Capture.Init.Tests.Rules;
+namespace Capture.Init.Tests.Values;
 
 public class IpTextTests
 {
