@@ -17,6 +17,8 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     private readonly TimeProvider _time;
     private readonly TimeSpan? _lockRetryDelay;
     private readonly Func<IpFamily, bool>? _legacyTablesLoaded;
+    private readonly Func<CaptureOptions, RuleSet, string?> _preflight;
+    private readonly bool _lockNamespace;
 
     public CaptureApplier(ILoggerFactory loggerFactory)
         : this(
@@ -27,10 +29,21 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     {
     }
 
-    /// <summary>For tests: a fake runner, a fake clock, and no real waiting between xtables lock retries.</summary>
+    /// <summary>
+    /// For tests: a fake runner, a fake clock, no real waiting between xtables lock retries, host checks of their own,
+    /// and no lock on the test process's namespace (tests running in parallel would queue on it).
+    /// </summary>
     internal CaptureApplier(
-        ILogger logger, Func<CaptureOptions, IIptablesRunner> runnerFactory, TimeProvider time, TimeSpan? lockRetryDelay = null, Func<IpFamily, bool>? legacyTablesLoaded = null)
+        ILogger logger,
+        Func<CaptureOptions, IIptablesRunner> runnerFactory,
+        TimeProvider time,
+        TimeSpan? lockRetryDelay = null,
+        Func<IpFamily, bool>? legacyTablesLoaded = null,
+        Func<CaptureOptions, RuleSet, string?>? preflight = null,
+        bool lockNamespace = true)
     {
+        _preflight = preflight ?? RunPreflight.Check;
+        _lockNamespace = lockNamespace;
         _legacyTablesLoaded = legacyTablesLoaded;
         _logger = logger;
         _runnerFactory = runnerFactory;
@@ -52,7 +65,14 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         {
             // One run at a time per namespace, from the first read of the live state to the end of the apply or its
             // rollback: two runs interleaving read-then-write would each act on a state the other is changing.
-            using NamespaceRunLock runLock = NamespaceRunLock.Acquire(options.NetworkNamespace, options.LockTimeout, _logger, cancellationToken);
+            using NamespaceRunLock? runLock = _lockNamespace ? NamespaceRunLock.Acquire(options.NetworkNamespace, options.LockTimeout, _logger, cancellationToken) : null;
+
+            // The run is one unit: what can fail for want of something on the host fails here, before any change.
+            if (_preflight(options, plan) is { } problem)
+            {
+                throw new CaptureException(problem);
+            }
+
             IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
             IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
             // Plain loops rather than LINQ over IpFamily (a value type): Select<IpFamily, …> is JIT work at start-up.
@@ -73,8 +93,23 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             }
             else
             {
-                outcomes = await Task.WhenAll(selections.Select(s => ApplyFamilyAsync(commands, s, plan.Rules(s.Backend.Family), options, where, cancellationToken))).ConfigureAwait(false);
-                await RoutesAsync(commands, plan, cleanup: false, cancellationToken).ConfigureAwait(false);
+                // Read before changing anything, so that a failed run removes only the routing it added.
+                RoutingState routesBefore = plan.RouteCommands.Count == 0
+                    ? RoutingState.Empty
+                    : await RoutingState.ReadAsync(commands, plan.RouteCommands, cancellationToken).ConfigureAwait(false);
+                FamilyOutcome[] applied = await Task.WhenAll(selections.Select(s => ApplyFamilyAsync(commands, s, plan.Rules(s.Backend.Family), options, where, cancellationToken))).ConfigureAwait(false);
+                outcomes = [.. applied.Select(a => a.Text)];
+                try
+                {
+                    await RoutesAsync(commands, plan, cleanup: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CaptureException failure)
+                {
+                    // The iptables step succeeded and routing did not: undo this run's part of both, so the namespace
+                    // is as it was (or as clean as we can make it) rather than capturing without the routes it needs.
+                    string undone = await UndoAsync(commands, selections, applied, plan, routesBefore).ConfigureAwait(false);
+                    throw new CaptureException($"{failure.Message} ({undone})", failure);
+                }
             }
 
             string outcome = string.Join("; ", outcomes);
@@ -96,7 +131,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         return ExitCode.Success;
     }
 
-    private static async Task<string> ApplyFamilyAsync(
+    private static async Task<FamilyOutcome> ApplyFamilyAsync(
         IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CaptureOptions options, string where, CancellationToken cancellationToken)
     {
         IptablesBackend backend = selection.Backend;
@@ -117,7 +152,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                 await RestoreOrRollBackAsync(commands, backend, payload, plan, "applying the rules", cancellationToken, committedOnly: true).ConfigureAwait(false);
             }
 
-            return $"{family}: applied {rules.Count} rules via {backend}";
+            return new FamilyOutcome($"{family}: applied {rules.Count} rules via {backend}", Changed: rules.Count > 0);
         }
 
         if (assessment.Kind == StateKind.Current && !options.ForceApply)
@@ -126,7 +161,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             CommandResult checkResult = await commands.RestoreAsync(backend, check, cancellationToken).ConfigureAwait(false);
             if (checkResult.Succeeded)
             {
-                return $"{family}: {rules.Count} rules already current ({backend})";
+                return new FamilyOutcome($"{family}: {rules.Count} rules already current ({backend})", Changed: false);
             }
 
             string missing = RestorePayloads.FailedLine(checkResult.Stderr) is { } line && lines.TryGetValue(line, out Rule? rule)
@@ -146,9 +181,11 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         // while our chains are replaced. If any block fails, RestoreOrRollBack removes guard and partial rules.
         string reconcile = RestorePayloads.Guard() + RestorePayloads.Cleanup(live, plan, selection.SaveOutput) + payload + RestorePayloads.Unguard();
         await RestoreOrRollBackAsync(commands, backend, reconcile, plan, "reconciling the rules", cancellationToken).ConfigureAwait(false);
-        return assessment.Kind == StateKind.Drifted
-            ? $"{family}: reconciled {assessment.Differences.Count} differences, applied {rules.Count} rules via {backend}"
-            : $"{family}: re-applied {rules.Count} rules via {backend} (--force-apply)";
+        return new FamilyOutcome(
+            assessment.Kind == StateKind.Drifted
+                ? $"{family}: reconciled {assessment.Differences.Count} differences, applied {rules.Count} rules via {backend}"
+                : $"{family}: re-applied {rules.Count} rules via {backend} (--force-apply)",
+            Changed: true);
     }
 
     private static async Task<string> CleanupFamilyAsync(IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CancellationToken cancellationToken)
@@ -246,10 +283,64 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                 && (tolerated is null || failed.All(tolerated.Contains));
             if (!harmless)
             {
-                throw new CaptureException($"{(cleanup ? "removing" : "setting up")} TPROXY routing failed: {result.Describe()}");
+                // Name the line that failed, as the user would type it: "ip -6 addr replace ::6/128 dev lo".
+                int first = failed.FirstOrDefault(line => tolerated is null || !tolerated.Contains(line));
+                string step = first >= 1 && first <= lines.Count
+                    ? $"the routing step 'ip {(group.Key == IpFamily.V6 ? "-6 " : string.Empty)}{lines[first - 1]}'"
+                    : $"the routing step ({(cleanup ? "removing" : "setting up")} {string.Join(", ", group.Select(c => "'" + c + "'"))})";
+                throw new CaptureException($"{step} failed: {result.Describe()}");
             }
         });
         await Task.WhenAll(batches).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Undoes this run after its routing step failed: the routing changes that were not in place before the run, and
+    /// the iptables rules of each family this run applied or replaced (a family found current is left alone).
+    /// </summary>
+    private static async Task<string> UndoAsync(
+        IptablesCommands commands, BackendSelection[] selections, FamilyOutcome[] applied, RuleSet plan, RoutingState routesBefore)
+    {
+        var problems = new List<string>();
+        foreach (IGrouping<IpFamily, RouteCommand> group in plan.RouteCommands.Where(command => !routesBefore.Holds(command)).GroupBy(command => command.Family))
+        {
+            // Every line may fail (the change never happened); only not being able to run ip at all is a problem.
+            CommandResult result = await commands.IpBatchAsync(group.Key, RouteBatch.Cleanup(group), CancellationToken.None).ConfigureAwait(false);
+            if (result.ExitCode == CommandResult.NotFoundExitCode)
+            {
+                problems.Add(result.Describe());
+            }
+        }
+
+        for (int i = 0; i < selections.Length; i++)
+        {
+            if (!applied[i].Changed)
+            {
+                continue;
+            }
+
+            IptablesBackend backend = selections[i].Backend;
+            CommandResult save = await commands.SaveAsync(backend, CancellationToken.None).ConfigureAwait(false);
+            if (!save.Succeeded)
+            {
+                problems.Add(save.Describe());
+                continue;
+            }
+
+            string cleanup = RestorePayloads.Cleanup(IptablesSaveParser.Parse(save.Stdout), IptablesState.FromRules(plan.Rules(backend.Family)), save.Stdout);
+            if (cleanup.Length > 0)
+            {
+                CommandResult undone = await commands.RestoreAsync(backend, cleanup, CancellationToken.None).ConfigureAwait(false);
+                if (!undone.Succeeded)
+                {
+                    problems.Add(undone.Describe());
+                }
+            }
+        }
+
+        return problems.Count == 0
+            ? "rolled back: the iptables rules and routing this run added were removed"
+            : "rollback failed too: " + string.Join("; ", problems);
     }
 
     private static IptablesState Parse(BackendSelection selection)
@@ -265,6 +356,9 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     }
 
     private static string FamilyName(IpFamily family) => family == IpFamily.V4 ? "IPv4" : "IPv6";
+
+    /// <summary>What one family's iptables step said, and whether it changed the namespace (so a rollback must undo it).</summary>
+    private readonly record struct FamilyOutcome(string Text, bool Changed);
 
     private static partial class Log
     {

@@ -98,7 +98,7 @@ public class CaptureApplierTests
             .On("iptables-nft-restore", exitCode: 2, stderr: $"iptables-restore: line {secondTable + 1} failed\n", once: true)
             .On("iptables-nft-save", stdout: "*mangle\n:ISTIO_INBOUND - [0:0]\nCOMMIT\n*nat\n:ISTIO_INBOUND - [0:0]\nCOMMIT\n");
 
-        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true).RunAsync(tproxy, plan, CancellationToken.None);
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, lockNamespace: false).RunAsync(tproxy, plan, CancellationToken.None);
 
         (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("failed (rolled back)");
         string firstTable = payload[0][1..].Trim();
@@ -141,28 +141,48 @@ public class CaptureApplierTests
         CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true };
         // The IPv4 batch starts with "rule del", which fails harmlessly when the rule is not there yet.
         FakeIptablesRunner runner = new FakeIptablesRunner()
-            .On("ip", exitCode: 1, stderr: "RTNETLINK answers: No such file or directory\nCommand failed -:1\n", when: i => i.Arguments[0] != "-6");
+            .On("ip", exitCode: 1, stderr: "RTNETLINK answers: No such file or directory\nCommand failed -:1\n", when: i => i.Arguments[0] != "-6" && i.Stdin!.StartsWith("rule del", StringComparison.Ordinal));
 
-        ExitCode code = await new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true)
+        ExitCode code = await new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, (_, _) => null, lockNamespace: false)
             .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
 
         code.Should().Be(ExitCode.Success);
-        runner.Invocations.Where(i => i.File == "ip").Select(i => string.Join(' ', i.Arguments))
-            .Should().BeEquivalentTo("-force -batch -", "-6 -force -batch -");
+        // Per family one batch reading the routing state before any change, one making the changes after the rules.
+        runner.Invocations.Where(i => i.File == "ip").Select(i => string.Join(' ', i.Arguments) + ": " + i.Stdin!.Split('\n')[0])
+            .Should().BeEquivalentTo("-force -batch -: rule show", "-6 -force -batch -: addr show dev lo", "-force -batch -: rule del fwmark 1337 lookup 133", "-6 -force -batch -: addr replace ::6/128 dev lo");
+        runner.Invocations.Select(i => i.File).ToList().FindLastIndex(f => f == "iptables-nft-restore")
+            .Should().BeLessThan(runner.Invocations.Select(i => i.File).ToList().FindLastIndex(f => f == "ip"), "routing comes after the rules");
     }
 
     [Fact]
     public async Task RunAsync_RouteFailureOtherThanAMissingRule_Throws()
     {
         CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy };
-        FakeIptablesRunner runner = new FakeIptablesRunner().On("ip", exitCode: 1, stderr: "Error: Nexthop device is not up.\nCommand failed -:3\n");
+        FakeIptablesRunner runner = new FakeIptablesRunner()
+            .On("ip", exitCode: 1, stderr: "Error: Nexthop device is not up.\nCommand failed -:3\n", when: i => i.Stdin!.StartsWith("rule del", StringComparison.Ordinal));
 
-        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true)
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, (_, _) => null, lockNamespace: false)
             .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
 
-        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("setting up TPROXY routing failed").And.Contain("Nexthop device is not up");
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
+            .Contain("the routing step 'ip route replace local default dev lo table 133' failed").And.Contain("Nexthop device is not up").And.Contain("rolled back");
+        // Undone: the routing this run added (nothing was there before), then the rules it applied, from a fresh read.
+        runner.Invocations[^2].Stdin.Should().Be("rule del fwmark 1337 lookup 133\nroute del local default dev lo table 133\n");
+        runner.Invocations[^1].File.Should().Be("iptables-nft-save");
+    }
+
+    [Fact]
+    public async Task RunAsync_PreflightFindsAProblem_TouchesNothing()
+    {
+        FakeIptablesRunner runner = new();
+
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, (_, _) => "no ip here", lockNamespace: false)
+            .RunAsync(s_options, s_plan, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Be("no ip here");
+        runner.Invocations.Should().BeEmpty();
     }
 
     private static Task<ExitCode> Run(FakeIptablesRunner runner, CaptureOptions options)
-        => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true).RunAsync(options, s_plan, CancellationToken.None);
+        => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, lockNamespace: false).RunAsync(options, s_plan, CancellationToken.None);
 }
