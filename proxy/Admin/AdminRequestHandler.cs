@@ -1,5 +1,6 @@
 using System.Text;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;

@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Proxy.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;

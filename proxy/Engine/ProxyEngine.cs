@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Connecting;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Listening;
 using Capture.Proxy.Reactor;
 using Capture.Proxy.Relaying;
@@ -25,6 +28,9 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IOriginalDestinationResolver _resolver;
     private readonly TimeProvider _timeProvider;
+    private readonly IUpstreamRouter _router;
+    private readonly HandOffSet _handOffs = new();
+    private ITimer? _handOffDrainTimer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private EventLoop[] _loops = [];
@@ -32,14 +38,17 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     private Task? _completion;
     private bool _draining;
 
-    public ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory)
-        : this(options, events, loggerFactory, resolver: null, timeProvider: null)
+    public ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IUpstreamRouter? router = null)
+        : this(options, events, loggerFactory, resolver: null, timeProvider: null, router)
     {
     }
 
-    /// <summary>Tests pass a <paramref name="resolver"/> (e.g. <see cref="FixedDestinationResolver"/>) to run without iptables.</summary>
+    /// <summary>
+    /// Tests pass a <paramref name="resolver"/> (e.g. <see cref="FixedDestinationResolver"/>) to run without iptables.
+    /// <paramref name="router"/> decides per connection between the loop's own relay and a hand-off (default: passthrough).
+    /// </summary>
     internal ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IOriginalDestinationResolver? resolver,
-        TimeProvider? timeProvider)
+        TimeProvider? timeProvider, IUpstreamRouter? router = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(events);
@@ -49,7 +58,16 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<ProxyEngine>();
         _resolver = resolver ?? new OriginalDestinationResolver(options.InboundMode);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _router = router ?? PassthroughRouter.Instance;
+        UpstreamSockets = new UpstreamSocketFactory(options.InboundMode, options.TproxyMark, options.InboundPassthroughSourceV4,
+            options.InboundPassthroughSourceV6);
     }
+
+    /// <summary>
+    /// How upstream sockets are made (source binding by direction and mode): the loops use it, and so can a
+    /// <see cref="IConnectionHandler"/> that connects to the original destination itself.
+    /// </summary>
+    public UpstreamSocketFactory UpstreamSockets { get; }
 
     /// <summary>Bound outbound listener endpoints (one per family), after <see cref="Start"/>.</summary>
     public IReadOnlyList<IPEndPoint> OutboundEndPoints { get; private set; } = [];
@@ -60,12 +78,12 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     /// <summary>True once started and until drain begins: what readiness (15021) should report.</summary>
     public bool IsListening => _completion is not null && !_draining && !_completion.IsCompleted;
 
-    /// <summary>Accepted and not yet closed, over all loops.</summary>
+    /// <summary>Accepted and not yet closed, over all loops, handed-off connections included.</summary>
     public long ActiveConnections
     {
         get
         {
-            long total = 0;
+            long total = _handOffs.Count;
             foreach (EventLoop loop in _loops)
             {
                 total += loop.ActiveConnections;
@@ -127,7 +145,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
                 ILogger loopLogger = _logger;
                 for (int i = 0; i < _options.Workers; i++)
                 {
-                    loops.Add(new EventLoop(i, _options, _events, _resolver, _guard, retry, loopLogger, listeners[i]));
+                    loops.Add(new EventLoop(i, _options, _events, _resolver, _guard, retry, loopLogger, listeners[i], UpstreamSockets, _router, _handOffs));
                 }
             }
             catch
@@ -174,6 +192,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         }
 
         Log.Draining(_logger, ActiveConnections, _options.DrainDuration);
+        _handOffDrainTimer = _timeProvider.CreateTimer(static s => ((HandOffSet)s!).AbortAll(), _handOffs, _options.DrainDuration, Timeout.InfiniteTimeSpan);
         foreach (EventLoop loop in _loops)
         {
             loop.Post(LoopCommand.Drain);
@@ -184,6 +203,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     public void Stop()
     {
         _stopping.Cancel();
+        _handOffs.AbortAll();
         foreach (EventLoop loop in _loops)
         {
             loop.Post(LoopCommand.Stop);
@@ -202,6 +222,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
             // A failed loop was already logged and surfaced through Completion; disposal still releases everything.
         }
 
+        _handOffDrainTimer?.Dispose();
         _stopping.Dispose();
         _guard?.Dispose();
     }

@@ -1,3 +1,5 @@
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Engine;
 using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;

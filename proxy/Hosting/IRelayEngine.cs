@@ -1,4 +1,6 @@
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Engine;
+
 
 namespace Capture.Proxy.Hosting;
 

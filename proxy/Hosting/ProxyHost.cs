@@ -1,6 +1,7 @@
 using Capture.Proxy.Admin;
 using Capture.Proxy.Cli;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;

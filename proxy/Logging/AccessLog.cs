@@ -1,5 +1,5 @@
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Capture.Proxy.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 

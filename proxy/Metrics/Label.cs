@@ -1,4 +1,5 @@
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
+
 
 namespace Capture.Proxy.Metrics;
 

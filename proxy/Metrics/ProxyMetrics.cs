@@ -1,6 +1,6 @@
 using System.Text;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Metrics;
 

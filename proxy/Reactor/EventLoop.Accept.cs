@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Listening;
 using Capture.Proxy.Relaying;
 
@@ -96,6 +96,13 @@ internal sealed partial class EventLoop
             return;
         }
 
+        UpstreamRoute route = _router.Route(info);
+        if (route.IsHandOff)
+        {
+            HandOff(fd, info, route.Handler!);
+            return;
+        }
+
         int slot = AllocateSlot();
         uint generation = _nextGeneration++;
         if (generation == 0)
@@ -107,6 +114,27 @@ internal sealed partial class EventLoop
         _slots[slot] = connection;
         Interlocked.Increment(ref _active);
         connection.Start();
+    }
+
+    /// <summary>
+    /// Gives the client socket to <paramref name="handler"/>: it was never added to this loop's epoll, so the loop only
+    /// hands over ownership. The tracker counts it as open until the handler completes it.
+    /// </summary>
+    private void HandOff(int fd, in ConnectionInfo info, IConnectionHandler handler)
+    {
+        HandedOffConnection connection = new(info, new SafeFileDescriptor(fd), Events, _handOffs);
+        _handOffs.Opened(connection);
+        try
+        {
+            handler.Handle(connection);
+        }
+#pragma warning disable CA1031 // a handler's bug must not stop the loop that serves every other connection
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.HandOffFailed(Logger, info.Id, info.Destination, ex);
+            connection.Complete(ConnectionEndReason.Failed);
+        }
     }
 
     private void Refuse(int fd, in ConnectionInfo info, ConnectionEndReason reason, Errno error)

@@ -28,6 +28,10 @@ internal sealed partial class EventLoop
             Message = "Listener {EndPoint}: accept failed with {Errno}")]
         public static partial void AcceptFailed(ILogger logger, IPEndPoint endPoint, Errno errno);
 
+        [LoggerMessage(EventId = 112, Level = LogLevel.Error, EventName = "HandOffFailed",
+            Message = "Connection {ConnectionId} to {Destination}: the connection handler failed; client reset")]
+        public static partial void HandOffFailed(ILogger logger, long connectionId, NativeSocketAddress destination, Exception exception);
+
         [LoggerMessage(EventId = 107, Level = LogLevel.Critical, EventName = "LoopFailed",
             Message = "Event loop {Loop} stopped")]
         public static partial void LoopFailed(ILogger logger, int loop, Exception exception);

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Connecting;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Listening;
 using Capture.Proxy.Relaying;
 using Microsoft.Extensions.Logging;
@@ -30,8 +32,8 @@ internal sealed partial class EventLoop : IDisposable
     private readonly ListenerSocket[] _listeners;
     private readonly ConcurrentQueue<LoopCommand> _commands = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly NativeSocketAddress _passthroughV4;
-    private readonly NativeSocketAddress _passthroughV6;
+    private readonly IUpstreamRouter _router;
+    private readonly IHandOffTracker _handOffs;
     private readonly long _connectTimeoutMs;
     private readonly long _idleTimeoutMs;
     private readonly long _sweepIntervalMs;
@@ -53,7 +55,8 @@ internal sealed partial class EventLoop : IDisposable
     private long _allocatedBytes;
 
     public EventLoop(int index, ProxyEngineOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
-        ConnectRetryPolicy retryPolicy, ILogger logger, ListenerSocket[] listeners)
+        ConnectRetryPolicy retryPolicy, ILogger logger, ListenerSocket[] listeners, UpstreamSocketFactory upstreamSockets, IUpstreamRouter router,
+        IHandOffTracker handOffs)
     {
         _index = index;
         Options = options;
@@ -63,8 +66,9 @@ internal sealed partial class EventLoop : IDisposable
         RetryPolicy = retryPolicy;
         Logger = logger;
         _listeners = listeners;
-        _passthroughV4 = NativeSocketAddress.From(options.InboundPassthroughSourceV4, 0);
-        _passthroughV6 = NativeSocketAddress.From(options.InboundPassthroughSourceV6, 0);
+        UpstreamSockets = upstreamSockets;
+        _router = router;
+        _handOffs = handOffs;
         _connectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
         _idleTimeoutMs = options.IdleTimeout == Timeout.InfiniteTimeSpan ? 0 : (long)options.IdleTimeout.TotalMilliseconds;
         // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
@@ -94,6 +98,9 @@ internal sealed partial class EventLoop : IDisposable
     public ILogger Logger { get; }
 
     public ConnectRetryPolicy RetryPolicy { get; }
+
+    /// <summary>Creates upstream sockets with the source binding the capture rules expect.</summary>
+    public UpstreamSocketFactory UpstreamSockets { get; }
 
     public Epoll Epoll { get; }
 
@@ -140,9 +147,6 @@ internal sealed partial class EventLoop : IDisposable
         _commands.Enqueue(command);
         EventFd.Signal(_wakeFd); // cannot fail in a way that matters: EAGAIN means already signalled
     }
-
-    public NativeSocketAddress PassthroughSource(AddressFamily family) =>
-        family == AddressFamily.InterNetworkV6 ? _passthroughV6 : _passthroughV4;
 
     public void MarkRunnable(Connection connection)
     {

@@ -1,3 +1,5 @@
+using Capture.Proxy.Contracts;
+
 namespace Capture.Proxy.Relaying;
 
 internal sealed partial class Connection

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Relaying;
 

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Reactor;
 using Microsoft.Extensions.Logging;
 
@@ -189,8 +190,7 @@ internal sealed partial class Connection
         ConnectStartedMs = _loop.NowMs;
         _connectStartedTimestamp = Stopwatch.GetTimestamp();
         State = ConnectionState.Connecting;
-        NativeSocketAddress destination = Info.Destination;
-        SysResult created = Sockets.CreateTcp(destination.Family, nonBlocking: true);
+        SysResult created = _loop.UpstreamSockets.Open(Info);
         if (!created.IsSuccess)
         {
             return created.Error;
@@ -198,17 +198,11 @@ internal sealed partial class Connection
 
         _upstreamFd = created.Value;
         _upstreamReadable = _upstreamWritable = false;
-        Errno error = ConfigureUpstream(_upstreamFd, destination.Family);
+        Errno error = _loop.Epoll.Add(_upstreamFd, SocketEvents, LoopToken.Upstream(Slot, Generation));
         if (error == Errno.None)
         {
-            error = _loop.Epoll.Add(_upstreamFd, SocketEvents, LoopToken.Upstream(Slot, Generation));
+            error = Sockets.Connect(_upstreamFd, Info.Destination);
         }
-
-        if (error == Errno.None)
-        {
-            error = Sockets.Connect(_upstreamFd, destination);
-        }
-
         switch (error)
         {
             case Errno.EINPROGRESS:
@@ -220,45 +214,6 @@ internal sealed partial class Connection
                 CloseUpstreamQuietly();
                 return error;
         }
-    }
-
-    private Errno ConfigureUpstream(int fd, AddressFamily family)
-    {
-        Sockets.SetNoDelay(fd, true); // latency only; not worth failing the connection over
-        if (Info.Direction != TrafficDirection.Inbound)
-        {
-            return Errno.None;
-        }
-
-        ProxyEngineOptions options = _loop.Options;
-        NativeSocketAddress source;
-        if (options.InboundMode == InboundMode.Tproxy)
-        {
-            // Keep the client's address toward the app: a transparent socket may bind a non-local address, and
-            // the mark makes the mangle rules leave our own upstream traffic alone.
-            Errno transparent = Sockets.SetTransparent(fd, family, true);
-            if (transparent != Errno.None)
-            {
-                return transparent;
-            }
-
-            Errno mark = Sockets.SetMark(fd, options.TproxyMark);
-            if (mark != Errno.None)
-            {
-                return mark;
-            }
-
-            source = Info.Source.WithPort(0);
-        }
-        else
-        {
-            // 127.0.0.6 / ::6 is what `-o lo -s 127.0.0.6/32 -j RETURN` exempts: without it the connection to our
-            // own pod IP is redirected back to 15006 and loops.
-            source = _loop.PassthroughSource(family);
-        }
-
-        Sockets.SetBindAddressNoPort(fd, true); // only an optimisation: without it bind picks the port early
-        return Sockets.Bind(fd, source);
     }
 
     private void OnConnectEvents(EpollEvents events)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Capture.Proxy;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
 
 namespace Capture.Integration.Tests.Manifests;
 

@@ -1,7 +1,8 @@
-using Capture.Proxy.Engine;
 using System.CommandLine;
 using System.Net;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Tests.Cli;

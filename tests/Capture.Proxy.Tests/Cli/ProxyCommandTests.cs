@@ -1,6 +1,7 @@
-using Capture.Proxy.Engine;
 using System.Net;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Tests.Hosting;
 

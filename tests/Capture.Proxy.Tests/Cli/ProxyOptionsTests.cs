@@ -1,5 +1,6 @@
-using Capture.Proxy.Engine;
 using System.Net;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Tests.Cli;

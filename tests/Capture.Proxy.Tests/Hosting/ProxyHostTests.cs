@@ -1,7 +1,8 @@
-using Capture.Proxy.Engine;
 using System.Net;
 using System.Net.Sockets;
 using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Tests.Metrics;
 using Microsoft.Extensions.Logging;

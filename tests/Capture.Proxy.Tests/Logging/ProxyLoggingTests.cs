@@ -1,3 +1,4 @@
+using Capture.Proxy.Configuration;
 using Capture.Proxy.Logging;
 using Microsoft.Extensions.Logging;
 

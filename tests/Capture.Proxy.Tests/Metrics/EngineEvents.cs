@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Tests.Metrics;
 

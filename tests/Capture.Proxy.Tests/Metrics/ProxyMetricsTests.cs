@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Metrics;
 
 namespace Capture.Proxy.Tests.Metrics;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Capture.NativeShims;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Listening;
 
 namespace Capture.Proxy.Tests.Relaying;

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,7 +29,7 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IPEndPoint Inbound => Engine.InboundEndPoints[0];
 
-    public static EngineHarness Start(IPEndPoint? destination, Func<ProxyEngineOptions, ProxyEngineOptions>? configure = null)
+    public static EngineHarness Start(IPEndPoint? destination, Func<ProxyEngineOptions, ProxyEngineOptions>? configure = null, IUpstreamRouter? router = null)
     {
         ProxyEngineOptions options = new()
         {
@@ -39,7 +41,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         RecordingEvents events = new();
         DelegateResolver resolver = new() { Destination = destination };
-        ProxyEngine engine = new(options, events, NullLoggerFactory.Instance, resolver, timeProvider: null);
+        ProxyEngine engine = new(options, events, NullLoggerFactory.Instance, resolver, timeProvider: null, router);
         engine.Start();
         return new EngineHarness(engine, events, resolver);
     }

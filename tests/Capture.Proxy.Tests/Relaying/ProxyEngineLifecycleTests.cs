@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 

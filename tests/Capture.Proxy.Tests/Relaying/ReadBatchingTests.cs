@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Tests.Relaying;
 

@@ -1,10 +1,11 @@
 using Capture.NativeShims;
 
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>
 /// What the engine reports, for metrics and the access log. Called on the event-loop threads, concurrently from
-/// several loops: implementations must be thread-safe, fast, non-blocking and must not throw.
+/// several loops, and for handed-off connections (<see cref="HandedOffConnection"/>) on their handler's threads:
+/// implementations must be thread-safe, fast, non-blocking and must not throw.
 /// </summary>
 internal interface IProxyEvents
 {

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>Which capture listener accepted a connection.</summary>
 internal enum TrafficDirection

@@ -1,8 +1,8 @@
 using System.Net;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Proxy;
+namespace Capture.Proxy.Configuration;
 
 /// <summary>
 /// Everything capture-proxy can be told, bound once at startup from flags and environment variables

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>How inbound connections reach the 15006 listener (capture-init's <c>-m</c>).</summary>
 internal enum InboundMode

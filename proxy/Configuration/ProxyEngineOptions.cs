@@ -1,6 +1,8 @@
 using System.Net;
+using Capture.Proxy.Contracts;
+using Capture.Proxy.Engine;
 
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Configuration;
 
 /// <summary>Everything the data path needs; the host maps its <c>ProxyOptions</c> onto this once, at startup.</summary>
 internal sealed record ProxyEngineOptions

@@ -1,6 +1,6 @@
 using Capture.NativeShims;
 
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>Ignores every event.</summary>
 internal sealed class NullProxyEvents : IProxyEvents

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>Gauges read at scrape time (summed over all event loops; each value is read without a global lock).</summary>
 /// <param name="ActiveConnections">Accepted and not yet closed.</param>

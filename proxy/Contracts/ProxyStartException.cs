@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>The engine could not start (a port in use, TPROXY without CAP_NET_ADMIN). The message is one line, for the user.</summary>
 internal sealed class ProxyStartException : Exception

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>Why an upstream connection attempt failed, as a metrics label.</summary>
 internal enum ConnectFailure

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>How a proxied connection ended (the access log's "how it ended").</summary>
 internal enum ConnectionEndReason

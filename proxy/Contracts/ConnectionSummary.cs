@@ -1,6 +1,6 @@
 using Capture.NativeShims;
 
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>
 /// What a connection did, reported once when it closes. Its byte counts are the connection's whole totals (for the

@@ -1,7 +1,7 @@
 using System.Net;
 using Capture.NativeShims;
 
-namespace Capture.Proxy.Engine;
+namespace Capture.Proxy.Contracts;
 
 /// <summary>Identity of a proxied connection, passed by reference to <see cref="IProxyEvents"/>.</summary>
 internal readonly struct ConnectionInfo
