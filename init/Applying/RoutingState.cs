@@ -1,6 +1,7 @@
 using System.Globalization;
 using Capture.Init.Iptables;
 using Capture.Init.Rules;
+using Capture.Init.Values;
 
 namespace Capture.Init.Applying;
 
