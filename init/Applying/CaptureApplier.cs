@@ -55,11 +55,6 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(plan);
-        if (options.NativeNftables)
-        {
-            throw new CaptureException("--native-nftables is not supported yet; leave it off to use iptables-nft");
-        }
-
         string where = options.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
         if (!options.SkipRuleApply)
         {
@@ -74,6 +69,13 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             }
 
             IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
+            if (options.NativeNftables)
+            {
+                string nftOutcome = await RunNftablesAsync(options, plan, commands, where, cancellationToken).ConfigureAwait(false);
+                Log.Finished(_logger, nftOutcome, where);
+                return await ValidateAsync(options, plan, where, cancellationToken).ConfigureAwait(false);
+            }
+
             IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
             // Plain loops rather than LINQ over IpFamily (a value type): Select<IpFamily, …> is JIT work at start-up.
             var detections = new List<Task<BackendSelection>>(2);
@@ -116,6 +118,11 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             Log.Finished(_logger, outcome, where);
         }
 
+        return await ValidateAsync(options, plan, where, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ExitCode> ValidateAsync(CaptureOptions options, RuleSet plan, string where, CancellationToken cancellationToken)
+    {
         if (options.RunValidation && !options.CleanupOnly)
         {
             RedirectValidator validator = new(_logger, _time);

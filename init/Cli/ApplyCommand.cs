@@ -2,6 +2,7 @@ using System.CommandLine;
 using Capture.Init.Applying;
 using Capture.Init.Configuration;
 using Capture.Init.Iptables;
+using Capture.Init.Nftables;
 using Capture.Init.Rules;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,8 @@ internal static partial class ApplyCommand
         Log.PlanBuilt(logger, plan.Ipv4Rules.Count, plan.Ipv6Enabled, plan.Ipv6Rules.Count, plan.RouteCommands.Count);
         if (resolved.DryRun)
         {
-            await services.Console.Out.WriteAsync(DryRunRenderer.Render(plan)).ConfigureAwait(false);
+            await services.Console.Out.WriteAsync(
+                resolved.NativeNftables ? NftDryRunRenderer.Render(new NftPlanBuilder().Build(resolved)) : DryRunRenderer.Render(plan)).ConfigureAwait(false);
             await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             return ExitCode.Success;
         }

@@ -49,6 +49,12 @@ internal sealed partial class CaptureOptionsBinder
             }
         }
 
+        if (options.NativeNftables && options.ForceIptablesBinary is not null)
+        {
+            // As Istio: the two ask for different programs; nftables wins and the other is said out loud.
+            binder._warnings.Add($"--force-iptables-binary {options.ForceIptablesBinary} is ignored: --native-nftables applies the rules with nft");
+        }
+
         return new BindResult(options, binder._errors, binder._warnings);
     }
 

@@ -64,11 +64,6 @@ internal sealed partial record CaptureOptions
             errors.Add($"--force-iptables-binary: '{ForceIptablesBinary}' is not a backend (expected legacy or nft)");
         }
 
-        if (NativeNftables)
-        {
-            errors.Add("--native-nftables: native nftables is not supported yet; leave it off to use iptables-restore");
-        }
-
         return errors;
     }
 

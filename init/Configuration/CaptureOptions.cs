@@ -117,7 +117,7 @@ internal sealed partial record CaptureOptions
     /// <summary><c>--force-apply</c>: apply even when the state looks current. Default false.</summary>
     public bool ForceApply { get; init; }
 
-    /// <summary><c>--native-nftables</c>: not supported yet; refused with a clear message. Default false.</summary>
+    /// <summary><c>--native-nftables</c>: Istio's nftables tables, applied with one <c>nft -f -</c>, instead of iptables. Default false.</summary>
     public bool NativeNftables { get; init; }
 
     /// <summary><c>--force-iptables-binary</c>: "legacy" or "nft"; null = detect. Default null.</summary>

@@ -49,6 +49,24 @@ internal sealed class NftState
         return null;
     }
 
+    /// <summary>The state with owner names mapped to ids (see <see cref="NftRule.WithOwnerIds"/>).</summary>
+    public NftState WithOwnerIds(Func<OwnerKind, string, string?> resolve)
+    {
+        var chains = new List<NftChainState>(Chains.Count);
+        foreach (NftChainState chain in Chains)
+        {
+            var rules = new List<NftRule>(chain.Rules.Count);
+            foreach (NftRule rule in chain.Rules)
+            {
+                rules.Add(rule.WithOwnerIds(resolve));
+            }
+
+            chains.Add(chain with { Rules = rules });
+        }
+
+        return new NftState(Tables, chains);
+    }
+
     /// <summary>
     /// What applying <paramref name="rules"/> (in generation order) to empty tables leaves: <c>add rule</c> appends,
     /// <c>insert rule … index N</c> puts the rule at N; chains and tables as the transaction declares them (a chain only

@@ -56,7 +56,8 @@ internal sealed record NftStatement(NftStatementKind Kind, long Number = 0, stri
             NftStatementKind.SetMetaMark => "meta mark set " + number,
             NftStatementKind.SetCtMarkFromMark => "ct mark set mark",
             NftStatementKind.SetMarkFromCtMark => "meta mark set ct mark",
-            _ => "ct zone set " + number,
+            NftStatementKind.SetCtZone => "ct zone set " + number,
+            _ => "<unknown " + Name + ">",
         };
     }
 }

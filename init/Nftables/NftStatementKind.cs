@@ -14,4 +14,7 @@ internal enum NftStatementKind
     SetCtMarkFromMark,
     SetMarkFromCtMark,
     SetCtZone,
+
+    /// <summary>An expression the plan never writes, read from the kernel; <see cref="NftStatement.Name"/> holds its JSON.</summary>
+    Unknown,
 }

@@ -128,14 +128,6 @@ public class CaptureApplierTests
     }
 
     [Fact]
-    public async Task RunAsync_NativeNftables_RefusedClearly()
-    {
-        Func<Task> act = () => Run(new FakeIptablesRunner(), s_options with { NativeNftables = true });
-
-        (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should().Contain("--native-nftables is not supported yet");
-    }
-
-    [Fact]
     public async Task RunAsync_Tproxy_OneIpBatchPerFamilyAfterTheRules()
     {
         CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true };

@@ -35,7 +35,6 @@ public class ValidationTests
     [InlineData(new[] { "-u", "1337,a b" }, "capture-init: -u/--proxy-uid: 'a b' is not a user or group id")]
     [InlineData(new[] { "-c", "averyveryverylongname" }, "capture-init: -c/--istio-exclude-interfaces: 'averyveryverylongname' is not an interface name (at most 15 characters, no '/' or spaces)")]
     [InlineData(new[] { "--force-iptables-binary", "iptables" }, "capture-init: --force-iptables-binary: 'iptables' is not a backend (expected legacy or nft)")]
-    [InlineData(new[] { "--native-nftables" }, "capture-init: --native-nftables: native nftables is not supported yet; leave it off to use iptables-restore")]
     [InlineData(new[] { "--log_output_level", "verbose" }, "capture-init: --log_output_level: 'verbose' is not a log level (expected debug, info, warn, error, fatal or none, optionally as default:LEVEL)")]
     public void Run_BadValue_OneClearLineAndExit1(string[] args, string expected)
     {
@@ -89,7 +88,7 @@ public class ValidationTests
     [Fact]
     public void Run_SeveralProblems_ReportsThemAll()
     {
-        CliRun run = _cli.Run("-p", "abc", "-z", "0", "-m", "FOO", "-x", "*", "--native-nftables");
+        CliRun run = _cli.Run("-p", "abc", "-z", "0", "-m", "FOO", "-x", "*", "--force-iptables-binary", "iptables");
 
         run.ExitCode.Should().Be(1);
         run.ErrorLines.Should().HaveCount(5);
