@@ -28,6 +28,10 @@ internal sealed partial class CaptureApplier
             return cleaned;
         }
 
+        // Read before changing anything, so that a failed routing step removes only the routing this run added.
+        RoutingState routesBefore = iptablesPlan.RouteCommands.Count == 0
+            ? RoutingState.Empty
+            : await RoutingState.ReadAsync(commands, iptablesPlan.RouteCommands, cancellationToken).ConfigureAwait(false);
         NftPlan plan = new NftPlanBuilder().Build(options);
         NftState expected = HasOwnerNames(plan) ? plan.State.WithOwnerIds(OwnerIds.FromSystem().ResolveText) : plan.State;
         string transaction = NftTransactionRenderer.Render(plan);
@@ -48,7 +52,7 @@ internal sealed partial class CaptureApplier
             IReadOnlyList<NftDifference> differences = NftDiffer.Compare(expected, live.State);
             if (differences.Count == 0 && leftovers.Count == 0 && !options.ForceApply)
             {
-                await RoutesAsync(commands, iptablesPlan, cleanup: false, cancellationToken).ConfigureAwait(false);
+                await NftRoutesAsync(commands, nft, iptablesPlan, routesBefore, appliedFresh: false, cancellationToken).ConfigureAwait(false);
                 return $"{plan.Rules.Count} rules already current ({backend})";
             }
 
@@ -85,8 +89,41 @@ internal sealed partial class CaptureApplier
             }
         }
 
-        await RoutesAsync(commands, iptablesPlan, cleanup: false, cancellationToken).ConfigureAwait(false);
+        await NftRoutesAsync(commands, nft, iptablesPlan, routesBefore, appliedFresh: live.State.IsEmpty && leftovers.Count == 0, cancellationToken).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>
+    /// The routing step; if it fails, the routing this run added is removed and, when this run wrote the tables into a
+    /// namespace that had none, the tables too: no capture without the routes it needs.
+    /// </summary>
+    private static async Task NftRoutesAsync(
+        IptablesCommands commands, NftCommands nft, RuleSet iptablesPlan, RoutingState routesBefore, bool appliedFresh, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RoutesAsync(commands, iptablesPlan, cleanup: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CaptureException failure)
+        {
+            string undone = await UndoAsync(commands, [], [], iptablesPlan, routesBefore).ConfigureAwait(false);
+            if (appliedFresh)
+            {
+                var delete = new StringBuilder(256);
+                NftTransactionRenderer.RenderDelete(NftTables.All, delete);
+                try
+                {
+                    await nft.ApplyAsync(delete.ToString(), "removing the nft tables", CancellationToken.None).ConfigureAwait(false);
+                    undone += "; the nft tables this run wrote were removed";
+                }
+                catch (CaptureException removal)
+                {
+                    undone += "; " + removal.Message;
+                }
+            }
+
+            throw new CaptureException($"{failure.Message} ({undone})", failure);
+        }
     }
 
     private static async Task<string> CleanupNftablesAsync(NftCommands nft, NftState live, CancellationToken cancellationToken)
