@@ -1,6 +1,7 @@
 using System.Text;
 using Capture.Proxy.Cli;
 using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
@@ -66,7 +67,9 @@ internal sealed partial class AdminRequestHandler(
 
     private Task DrainAsync(HttpContext context)
     {
-        lifecycle.BeginDrain("POST /drain");
+        // Envoy's /drain_listeners?inboundonly (what Istio's agent sends) closes inbound only; plain /drain closes both.
+        bool inboundOnly = context.Request.Query.ContainsKey("inboundonly");
+        lifecycle.BeginDrain(inboundOnly ? "POST /drain?inboundonly" : "POST /drain", inboundOnly ? DrainScope.InboundOnly : DrainScope.AllListeners);
         return Text(context, StatusCodes.Status200OK, "draining\n");
     }
 

@@ -23,6 +23,7 @@ namespace Capture.Proxy.Engine;
 /// </remarks>
 internal sealed partial class ProxyEngine : IAsyncDisposable
 {
+
     private readonly ProxyEngineOptions _options;
     private readonly IProxyEvents _events;
     private readonly ILogger _logger;
@@ -30,8 +31,8 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly IUpstreamRouter _router;
     private readonly HandOffSet _handOffs = new();
-    private ITimer? _handOffDrainTimer;
-    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _drainDeadline;
+    private readonly TaskCompletionSource _drainOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private EventLoop[] _loops = [];
     private LoopGuard? _guard;
@@ -137,7 +138,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
             }
 
             List<EventLoop> loops = [];
-            ConnectRetryPolicy retry = new(_options.ConnectRetries, _options.ConnectRetryDelay, _timeProvider, _stopping.Token);
+            ConnectRetry retry = new(_options.ConnectRetries, _options.ConnectRetryDelay);
             try
             {
                 List<ListenerSocket[]> listeners = OpenListeners();
@@ -178,36 +179,73 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         await Completion.ConfigureAwait(false);
     }
 
-    /// <summary>Stops accepting (closes the listeners) and lets open connections finish for the drain duration.</summary>
-    public void BeginDrain()
+    /// <summary>
+    /// Stops accepting on the listeners of <paramref name="scope"/> and lets open connections finish for the drain
+    /// duration; then resets what is left, handed-off connections included. The engine is the one owner of that
+    /// deadline; the loops keep running (idle) until <see cref="Stop"/>. A later call can widen the scope, not restart the clock.
+    /// </summary>
+    public void BeginDrain(DrainScope scope = DrainScope.AllListeners)
     {
+        bool first;
         lock (_gate)
         {
-            if (_draining || _completion is null)
+            if (_completion is null)
             {
                 return;
             }
 
+            first = !_draining;
             _draining = true;
+            if (first)
+            {
+                _drainDeadline = _timeProvider.CreateTimer(static s => ((ProxyEngine)s!).OnDrainDeadline(), this, _options.DrainDuration,
+                    Timeout.InfiniteTimeSpan);
+            }
         }
 
-        Log.Draining(_logger, ActiveConnections, _options.DrainDuration);
-        _handOffDrainTimer = _timeProvider.CreateTimer(static s => ((HandOffSet)s!).AbortAll(), _handOffs, _options.DrainDuration, Timeout.InfiniteTimeSpan);
+        if (first)
+        {
+            Log.Draining(_logger, scope == DrainScope.InboundOnly ? "inbound listeners closed, outbound still captured" : "listeners closed",
+                ActiveConnections, _options.DrainDuration);
+        }
+
         foreach (EventLoop loop in _loops)
         {
-            loop.Post(LoopCommand.Drain);
+            loop.Post(scope == DrainScope.InboundOnly ? LoopCommand.CloseInboundListeners : LoopCommand.CloseAllListeners);
         }
+    }
+
+    /// <summary>
+    /// Drains (see <see cref="BeginDrain"/>) for the whole drain duration, as Istio's agent does: what is still
+    /// captured (outbound, with <see cref="DrainScope.InboundOnly"/>) keeps working until then, for an app that calls
+    /// out while it shuts down. Completes once the deadline has passed and what was left has been told to reset, when
+    /// a loop failed, or when <paramref name="cancellationToken"/> fires (a second SIGTERM: the caller stops at once).
+    /// </summary>
+    public async Task DrainAsync(DrainScope scope, CancellationToken cancellationToken)
+    {
+        BeginDrain(scope);
+        await Task.WhenAny(_drainOver.Task, Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops now: resets every open connection and ends the loops.</summary>
     public void Stop()
     {
-        _stopping.Cancel();
         _handOffs.AbortAll();
         foreach (EventLoop loop in _loops)
         {
             loop.Post(LoopCommand.Stop);
         }
+    }
+
+    private void OnDrainDeadline()
+    {
+        _handOffs.AbortAll();
+        foreach (EventLoop loop in _loops)
+        {
+            loop.Post(LoopCommand.AbortConnections);
+        }
+
+        _drainOver.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()
@@ -222,8 +260,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
             // A failed loop was already logged and surfaced through Completion; disposal still releases everything.
         }
 
-        _handOffDrainTimer?.Dispose();
-        _stopping.Dispose();
+        _drainDeadline?.Dispose();
         _guard?.Dispose();
     }
 
@@ -314,7 +351,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         public static partial void FamilyUnavailable(ILogger logger, IPEndPoint endPoint);
 
         [LoggerMessage(EventId = 108, Level = LogLevel.Information, EventName = "Draining",
-            Message = "Draining: listeners closed, {Active} connection(s) open, reset after {DrainDuration}")]
-        public static partial void Draining(ILogger logger, long active, TimeSpan drainDuration);
+            Message = "Draining: {What}, {Active} connection(s) open, reset after {DrainDuration}")]
+        public static partial void Draining(ILogger logger, string what, long active, TimeSpan drainDuration);
     }
 }

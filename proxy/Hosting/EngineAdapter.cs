@@ -40,7 +40,9 @@ internal sealed class EngineAdapter(ProxyEngine engine) : IRelayEngine
 
     public Task RunAsync(CancellationToken cancellationToken) => engine.RunAsync(cancellationToken);
 
-    public void BeginDrain() => engine.BeginDrain();
+    public void BeginDrain(DrainScope scope) => engine.BeginDrain(scope);
+
+    public Task DrainAsync(DrainScope scope, CancellationToken cancellationToken) => engine.DrainAsync(scope, cancellationToken);
 
     public EngineSnapshot Snapshot() => engine.Snapshot();
 

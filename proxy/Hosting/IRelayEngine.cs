@@ -19,8 +19,14 @@ internal interface IRelayEngine : IAsyncDisposable
     /// </summary>
     Task RunAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stops accepting (closes the listeners); open connections keep relaying for the drain duration.</summary>
-    void BeginDrain();
+    /// <summary>Stops accepting on the listeners of <paramref name="scope"/>; open connections keep relaying for the drain duration, then are reset.</summary>
+    void BeginDrain(DrainScope scope);
+
+    /// <summary>
+    /// Drains <paramref name="scope"/> and completes when the drain duration is over (what was still open has been
+    /// reset), or at once when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    Task DrainAsync(DrainScope scope, CancellationToken cancellationToken);
 
     /// <summary>Connections currently open, both directions.</summary>
     long ActiveConnections { get; }

@@ -15,9 +15,6 @@ namespace Capture.Proxy.Hosting;
 /// </summary>
 internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 {
-    // How often the drain checks whether the last connection has gone; short next to the 5 s default drain.
-    private static readonly TimeSpan s_drainPoll = TimeSpan.FromMilliseconds(50);
-
     // Bounds for steps that should be immediate; a bug must not turn SIGTERM into SIGKILL after the grace period.
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
 
@@ -31,7 +28,7 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
     private readonly CancellationTokenSource _forceStop = new();
     private readonly Lock _engineLock = new();
     private IRelayEngine? _engine;
-    private bool _drainRequested;
+    private DrainScope? _drainRequested;
 
     public ProxyHost(
         ProxyOptions options,
@@ -92,9 +89,9 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
         lock (_engineLock)
         {
             _engine = engine;
-            if (_drainRequested)
+            if (_drainRequested is { } scope)
             {
-                engine.BeginDrain(); // /drain arrived while the listeners were being bound
+                engine.BeginDrain(scope); // /drain arrived while the listeners were being bound
             }
         }
 
@@ -122,7 +119,7 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
             return ExitCode.Failure;
         }
 
-        await DrainAsync(engine, run).ConfigureAwait(false);
+        await DrainAsync(engine).ConfigureAwait(false);
 
         Readiness.MarkStopped();
         long remaining = engine.ActiveConnections;
@@ -134,18 +131,19 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
     }
 
     /// <inheritdoc/>
-    public void BeginDrain(string reason)
+    public void BeginDrain(string reason, DrainScope scope)
     {
         bool changed = Readiness.MarkDraining();
         lock (_engineLock)
         {
-            _drainRequested = true;
-            _engine?.BeginDrain();
+            // A drain can widen (inbound only, then all) but never narrow: a closed listener stays closed.
+            _drainRequested = _drainRequested == DrainScope.AllListeners ? DrainScope.AllListeners : scope;
+            _engine?.BeginDrain(scope);
         }
 
         if (changed)
         {
-            Log.DrainStarted(_logger, reason, _engine?.ActiveConnections ?? 0);
+            Log.DrainStarted(_logger, reason, scope == DrainScope.InboundOnly ? "inbound" : "inbound and outbound", _engine?.ActiveConnections ?? 0);
         }
     }
 
@@ -171,31 +169,26 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
         {
             lock (_engineLock)
             {
-                return _drainRequested;
+                return _drainRequested is not null;
             }
         }
     }
 
-    private async Task DrainAsync(IRelayEngine engine, Task run)
+    /// <summary>
+    /// SIGTERM or /quitquitquit: inbound stops (the pod is leaving the endpoints), outbound keeps being captured and
+    /// relayed for the whole drain duration, because the app may still call out while it shuts down (Istio drains
+    /// inbound only, istio/istio#36618). A second request ends the wait at once.
+    /// </summary>
+    private async Task DrainAsync(IRelayEngine engine)
     {
-        BeginDrain("shutdown");
-        long started = _time.GetTimestamp();
-        while (engine.ActiveConnections > 0 && !run.IsCompleted && _time.GetElapsedTime(started) < _options.DrainDuration)
+        BeginDrain("shutdown", DrainScope.InboundOnly);
+        try
         {
-            try
-            {
-                await Task.Delay(s_drainPoll, _time, _forceStop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // forced: close what is left now
-            }
+            await engine.DrainAsync(DrainScope.InboundOnly, _forceStop.Token).ConfigureAwait(false);
         }
-
-        if (engine.ActiveConnections == 0)
+        catch (OperationCanceledException)
         {
-            TimeSpan elapsed = _time.GetElapsedTime(started);
-            Log.Drained(_logger, elapsed);
+            // forced: close what is left now
         }
     }
 
@@ -216,12 +209,8 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
         public static partial void ShutdownRequested(ILogger logger, string reason, TimeSpan drainDuration);
 
         [LoggerMessage(EventId = 503, Level = LogLevel.Information, EventName = "DrainStarted",
-            Message = "Draining ({Reason}): not ready, no longer accepting; {Active} connections open")]
-        public static partial void DrainStarted(ILogger logger, string reason, long active);
-
-        [LoggerMessage(EventId = 504, Level = LogLevel.Information, EventName = "Drained",
-            Message = "Every connection finished after {Elapsed} of draining")]
-        public static partial void Drained(ILogger logger, TimeSpan elapsed);
+            Message = "Draining ({Reason}): not ready, no longer accepting {Directions} connections; {Active} connections open")]
+        public static partial void DrainStarted(ILogger logger, string reason, string directions, long active);
 
         [LoggerMessage(EventId = 505, Level = LogLevel.Information, EventName = "Stopped",
             Message = "Stopped; {Remaining} connections were still open and have been closed")]

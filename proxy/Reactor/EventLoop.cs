@@ -31,6 +31,7 @@ internal sealed partial class EventLoop : IDisposable
     private readonly LoopGuard _guard;
     private readonly ListenerSocket[] _listeners;
     private readonly ConcurrentQueue<LoopCommand> _commands = new();
+    private readonly PriorityQueue<ILoopTimer, long> _timers = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IUpstreamRouter _router;
     private readonly IHandOffTracker _handOffs;
@@ -48,14 +49,13 @@ internal sealed partial class EventLoop : IDisposable
     private long _batchesStarted;
     private Thread? _thread;
     private long _nextSweepMs;
-    private long _drainDeadlineMs = long.MaxValue;
-    private bool _draining;
+    private bool _listenersClosed;
     private bool _stopping;
     private long _active;
     private long _allocatedBytes;
 
     public EventLoop(int index, ProxyEngineOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
-        ConnectRetryPolicy retryPolicy, ILogger logger, ListenerSocket[] listeners, UpstreamSocketFactory upstreamSockets, IUpstreamRouter router,
+        ConnectRetry retry, ILogger logger, ListenerSocket[] listeners, UpstreamSocketFactory upstreamSockets, IUpstreamRouter router,
         IHandOffTracker handOffs)
     {
         _index = index;
@@ -63,7 +63,7 @@ internal sealed partial class EventLoop : IDisposable
         Events = events;
         _resolver = resolver;
         _guard = guard;
-        RetryPolicy = retryPolicy;
+        Retry = retry;
         Logger = logger;
         _listeners = listeners;
         UpstreamSockets = upstreamSockets;
@@ -97,7 +97,8 @@ internal sealed partial class EventLoop : IDisposable
 
     public ILogger Logger { get; }
 
-    public ConnectRetryPolicy RetryPolicy { get; }
+    /// <summary>Whether and when a failed upstream connect is tried again.</summary>
+    public ConnectRetry Retry { get; }
 
     /// <summary>Creates upstream sockets with the source binding the capture rules expect.</summary>
     public UpstreamSocketFactory UpstreamSockets { get; }
@@ -133,13 +134,16 @@ internal sealed partial class EventLoop : IDisposable
 
     public Task Completion => _completion.Task;
 
-    public bool IsListening => !_draining && !_stopping;
+    public bool IsListening => !_listenersClosed && !_stopping;
 
     public void Start()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = $"capture-loop-{_index}" };
         _thread.Start();
     }
+
+    /// <summary>Loop thread only: calls <paramref name="timer"/> back once <paramref name="dueTicks"/> (Stopwatch ticks) has passed.</summary>
+    public void Schedule(ILoopTimer timer, long dueTicks) => _timers.Enqueue(timer, dueTicks);
 
     /// <summary>Thread-safe: queues <paramref name="command"/> and wakes the loop.</summary>
     public void Post(LoopCommand command)
@@ -221,14 +225,6 @@ internal sealed partial class EventLoop : IDisposable
                 return;
             }
 
-            if (_draining && NowMs >= _drainDeadlineMs)
-            {
-                // Drain period over: reset what is left. The loop itself keeps running (idle, no listeners) until
-                // Stop, so the host decides when the process ends.
-                _drainDeadlineMs = long.MaxValue;
-                AbortAll(ConnectionEndReason.Drained);
-            }
-
             SysResult waited = Epoll.WaitMicroseconds(ComputeTimeoutMicroseconds());
             if (!waited.IsSuccess)
             {
@@ -242,6 +238,7 @@ internal sealed partial class EventLoop : IDisposable
                 Dispatch(Epoll.GetEvent(i));
             }
 
+            RunTimers();
             ExpireBatches();
             RunRunnable();
             if (NowMs >= _nextSweepMs)
@@ -262,9 +259,13 @@ internal sealed partial class EventLoop : IDisposable
             return 0;
         }
 
-        long until = Math.Min(_nextSweepMs, _drainDeadlineMs);
-        until = Math.Min(until, _listenersPausedUntilMs);
+        long until = Math.Min(_nextSweepMs, _listenersPausedUntilMs);
         long timeout = Math.Clamp(until - Environment.TickCount64, 0, MaxWaitMilliseconds) * 1000;
+        if (_timers.TryPeek(out _, out long due))
+        {
+            timeout = Math.Min(timeout, Math.Max((long)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due).TotalMicroseconds, 0));
+        }
+
         if (_batching.Count > 0)
         {
             long deadline = long.MaxValue;
@@ -281,6 +282,15 @@ internal sealed partial class EventLoop : IDisposable
         }
 
         return timeout;
+    }
+
+    private void RunTimers()
+    {
+        while (_timers.TryPeek(out ILoopTimer? timer, out long due) && due <= NowTicks)
+        {
+            _timers.Dequeue();
+            timer.OnTimer(due);
+        }
     }
 
     /// <summary>Reads overdue batches (see <see cref="Connection.ExpireBatches"/>) and drops connections that no longer batch.</summary>
@@ -331,54 +341,34 @@ internal sealed partial class EventLoop : IDisposable
     {
         while (_commands.TryDequeue(out LoopCommand command))
         {
-            switch (command.Kind)
+            switch (command)
             {
-                case LoopCommandKind.Attempt:
-                    if (IsCurrent(command.Run!))
-                    {
-                        command.Run!.Connection.RetryAttempt(command.Run);
-                    }
-                    else
-                    {
-                        command.Run!.Complete(Errno.ECONNABORTED);
-                    }
-
+                case LoopCommand.CloseInboundListeners:
+                    CloseListeners(TrafficDirection.Inbound);
                     break;
-                case LoopCommandKind.GiveUp:
-                    if (IsCurrent(command.Run!))
-                    {
-                        command.Run!.Connection.GiveUp(command.Run, command.Error);
-                    }
-
+                case LoopCommand.CloseAllListeners:
+                    CloseListeners(TrafficDirection.Inbound);
+                    CloseListeners(TrafficDirection.Outbound);
                     break;
-                case LoopCommandKind.Drain:
-                    BeginDrain();
+                case LoopCommand.AbortConnections:
+                    AbortAll(ConnectionEndReason.Drained);
                     break;
-                case LoopCommandKind.Stop:
+                case LoopCommand.Stop:
                     _stopping = true;
                     break;
             }
         }
     }
 
-    private bool IsCurrent(RetryRun run)
+    private void CloseListeners(TrafficDirection direction)
     {
-        Connection connection = run.Connection;
-        return connection.Slot < _slotCount && ReferenceEquals(_slots[connection.Slot], connection) && connection.Generation == run.Generation;
-    }
-
-    private void BeginDrain()
-    {
-        if (_draining)
-        {
-            return;
-        }
-
-        _draining = true;
-        _drainDeadlineMs = Environment.TickCount64 + (long)Options.DrainDuration.TotalMilliseconds;
+        _listenersClosed = true;
         foreach (ListenerSocket listener in _listeners)
         {
-            listener.Dispose(); // stop accepting: the kernel resets what waits in the accept queue
+            if (listener.Direction == direction)
+            {
+                listener.Dispose(); // stop accepting: the kernel resets what waits in the accept queue
+            }
         }
     }
 

@@ -1,24 +1,17 @@
-using Capture.NativeShims;
-using Capture.Proxy.Relaying;
-
 namespace Capture.Proxy.Reactor;
 
-/// <summary>Work posted to an event loop from another thread (drain, stop, retry attempts).</summary>
-internal readonly record struct LoopCommand(LoopCommandKind Kind, RetryRun? Run, Errno Error)
+/// <summary>Work posted to an event loop from another thread.</summary>
+internal enum LoopCommand
 {
-    public static LoopCommand Attempt(RetryRun run) => new(LoopCommandKind.Attempt, run, Errno.None);
+    /// <summary>Close the inbound listeners: the kernel resets what waits in their accept queues; open connections go on.</summary>
+    CloseInboundListeners,
 
-    public static LoopCommand GiveUp(RetryRun run, Errno error) => new(LoopCommandKind.GiveUp, run, error);
+    /// <summary>Close every listener.</summary>
+    CloseAllListeners,
 
-    public static LoopCommand Drain { get; } = new(LoopCommandKind.Drain, null, Errno.None);
+    /// <summary>Reset every open connection (the drain period ran out); the loop keeps running.</summary>
+    AbortConnections,
 
-    public static LoopCommand Stop { get; } = new(LoopCommandKind.Stop, null, Errno.None);
-}
-
-internal enum LoopCommandKind
-{
-    Attempt,
-    GiveUp,
-    Drain,
+    /// <summary>Reset every open connection and end the loop.</summary>
     Stop,
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Capture.NativeShims;
+using Capture.Proxy.Connecting;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Reactor;
@@ -14,7 +15,7 @@ namespace Capture.Proxy.Relaying;
 /// event loop's thread. Both sockets are non-blocking and registered edge-triggered; the readable/writable flags
 /// remember readiness until a call returns EAGAIN.
 /// </summary>
-internal sealed partial class Connection
+internal sealed partial class Connection : ILoopTimer
 {
     private const EpollEvents SocketEvents = EpollEvents.EPOLLIN | EpollEvents.EPOLLOUT | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLET;
 
@@ -33,7 +34,7 @@ internal sealed partial class Connection
     private bool _upstreamPeerShut;
     private int _attempts;
     private long _connectStartedTimestamp;
-    private RetryRun? _retry;
+    private long _retryDueTicks;
 
     public Connection(EventLoop loop, int slot, uint generation, in ConnectionInfo info, int clientFd)
     {
@@ -89,28 +90,18 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>Called on the loop thread when the retry policy asks for another attempt.</summary>
-    public void RetryAttempt(RetryRun run)
+    /// <summary>The loop's timer: a retry's due time has come.</summary>
+    public void OnTimer(long dueTicks)
     {
-        if (State != ConnectionState.RetryWait || !ReferenceEquals(run, _retry))
+        if (State != ConnectionState.RetryWait || dueTicks != _retryDueTicks)
         {
-            run.Complete(Errno.ECONNABORTED);
-            return;
+            return; // closed meanwhile, or not this retry's timer
         }
 
         Errno started = StartAttempt();
         if (started != Errno.None)
         {
             OnAttemptFailed(started);
-        }
-    }
-
-    /// <summary>Called on the loop thread when the retry policy gave up.</summary>
-    public void GiveUp(RetryRun run, Errno error)
-    {
-        if (State == ConnectionState.RetryWait && ReferenceEquals(run, _retry))
-        {
-            FailConnect(error);
         }
     }
 
@@ -256,9 +247,6 @@ internal sealed partial class Connection
         State = ConnectionState.Relaying;
         _upstreamWritable = true;
         LastActivityMs = _loop.NowMs;
-        RetryRun? retry = _retry;
-        _retry = null;
-        retry?.Complete(Errno.None);
         _loop.Events.UpstreamConnected(Info, Stopwatch.GetElapsedTime(_connectStartedTimestamp), _attempts);
         PumpBoth();
     }
@@ -266,18 +254,12 @@ internal sealed partial class Connection
     private void OnAttemptFailed(Errno error)
     {
         CloseUpstreamQuietly();
-        if (_retry is not null)
+        if (_loop.Retry.ShouldRetry(error, _attempts))
         {
+            // A retry is a state with a due time on the loop's timer; the connect timeout does not run meanwhile.
             State = ConnectionState.RetryWait;
-            _retry.Complete(error);
-            return;
-        }
-
-        if (ConnectRetryPolicy.IsTransient(error) && _loop.RetryPolicy.Retries > 0)
-        {
-            State = ConnectionState.RetryWait;
-            _retry = new RetryRun(_loop, this, error);
-            _ = _loop.RetryPolicy.RunAsync(_retry);
+            _retryDueTicks = Stopwatch.GetTimestamp() + _loop.Retry.DelayTicks(_attempts);
+            _loop.Schedule(this, _retryDueTicks);
             return;
         }
 
@@ -286,24 +268,12 @@ internal sealed partial class Connection
 
     private void FailConnect(Errno error)
     {
-        ConnectFailure cause = Classify(error);
+        ConnectFailure cause = ConnectRetry.Classify(error);
         _loop.Events.ConnectFailed(Info, cause, error, _attempts);
         Log.ConnectFailed(_loop.Logger, Info.Id, Info.Destination, cause, error, _attempts);
         // The client sees a reset, as it would have from a refused or unreachable destination without the proxy.
         Close(ConnectionEndReason.ConnectFailed, error, resetClient: true, resetUpstream: false);
     }
-
-    internal static ConnectFailure Classify(Errno error) => error switch
-    {
-        Errno.ECONNREFUSED => ConnectFailure.Refused,
-        Errno.ENETUNREACH or Errno.EHOSTUNREACH or Errno.ENETDOWN or Errno.EHOSTDOWN => ConnectFailure.Unreachable,
-        Errno.ETIMEDOUT => ConnectFailure.Timeout,
-        Errno.ECONNRESET or Errno.ECONNABORTED or Errno.EPIPE => ConnectFailure.Reset,
-        Errno.EADDRNOTAVAIL or Errno.EADDRINUSE => ConnectFailure.AddressNotAvailable,
-        Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM or Errno.EAGAIN => ConnectFailure.ResourceExhausted,
-        Errno.EACCES or Errno.EPERM => ConnectFailure.PermissionDenied,
-        _ => ConnectFailure.Other,
-    };
 
     /// <summary>A socket reported an error: the peer on that side reset (or failed); the other side gets a reset.</summary>
     private void SideFailed(bool client, Errno error)
@@ -338,9 +308,6 @@ internal sealed partial class Connection
         }
 
         State = ConnectionState.Closed;
-        RetryRun? retry = _retry;
-        _retry = null;
-        retry?.Complete(Errno.ECONNABORTED);
 
         // SO_LINGER 0 turns close into RST. Errors are ignored: the socket may already be reset, and we close it next anyway.
         if (resetClient)

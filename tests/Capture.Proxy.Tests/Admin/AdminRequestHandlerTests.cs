@@ -1,6 +1,7 @@
 using System.Net;
 using Capture.Proxy.Admin;
 using Capture.Proxy.Configuration;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
@@ -69,7 +70,16 @@ public class AdminRequestHandlerTests
         (int status, _) = await SendAsync(AdminPort, "POST", "/drain");
 
         status.Should().Be(200);
-        _lifecycle.Calls.Should().Equal("drain: POST /drain");
+        _lifecycle.Calls.Should().Equal("drain: POST /drain (AllListeners)");
+    }
+
+    [Fact]
+    public async Task PostDrainListenersInboundOnly_OnAdminPort_DrainsInboundOnly()
+    {
+        (int status, _) = await SendAsync(AdminPort, "POST", "/drain_listeners", "?inboundonly&graceful");
+
+        status.Should().Be(200);
+        _lifecycle.Calls.Should().Equal("drain: POST /drain?inboundonly (InboundOnly)");
     }
 
     [Theory]
@@ -169,7 +179,7 @@ public class AdminRequestHandlerTests
     {
         public List<string> Calls { get; } = [];
 
-        public void BeginDrain(string reason) => Calls.Add($"drain: {reason}");
+        public void BeginDrain(string reason, DrainScope scope) => Calls.Add($"drain: {reason} ({scope})");
 
         public void RequestShutdown(string reason) => Calls.Add($"shutdown: {reason}");
     }

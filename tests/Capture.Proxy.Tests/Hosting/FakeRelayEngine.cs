@@ -22,6 +22,12 @@ internal sealed class FakeRelayEngine : IRelayEngine
 
     public int DrainCalls { get; private set; }
 
+    /// <summary>The scope of every drain asked for, in order.</summary>
+    public List<DrainScope> DrainScopes { get; } = [];
+
+    /// <summary>How long <see cref="DrainAsync"/> takes, as the real engine's drain duration.</summary>
+    public TimeSpan DrainDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool Disposed { get; private set; }
 
     public bool RunCancelled => _stopped.Task.IsCompleted;
@@ -55,7 +61,20 @@ internal sealed class FakeRelayEngine : IRelayEngine
         _stopped.TrySetResult();
     }
 
-    public void BeginDrain() => DrainCalls++;
+    public void BeginDrain(DrainScope scope)
+    {
+        DrainCalls++;
+        lock (DrainScopes)
+        {
+            DrainScopes.Add(scope);
+        }
+    }
+
+    public async Task DrainAsync(DrainScope scope, CancellationToken cancellationToken)
+    {
+        BeginDrain(scope);
+        await Task.Delay(DrainDuration, cancellationToken);
+    }
 
     public EngineSnapshot Snapshot() => new(ActiveConnections, PipesPooled: 3, PipesLeased: 1, Listening: true);
 

@@ -49,8 +49,8 @@ public sealed class ProxyHostTests : IDisposable
         _engine.ActiveConnections = 2;
         HttpResponseMessage quit = await _http.PostAsync(AdminUri("/quitquitquit"), null);
         (HttpStatusCode drainingStatus, string drainingBody) = await PollReadyAsync(s => s == HttpStatusCode.ServiceUnavailable);
-        bool exitedWhileConnectionsOpen = run.IsCompleted;
-        _engine.ActiveConnections = 0;
+        bool exitedWhileDraining = run.IsCompleted;
+        _engine.DrainDuration = TimeSpan.Zero;
         ExitCode exit = await run.WaitAsync(s_bound);
 
         startingStatus.Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -60,9 +60,9 @@ public sealed class ProxyHostTests : IDisposable
         quit.StatusCode.Should().Be(HttpStatusCode.OK);
         drainingStatus.Should().Be(HttpStatusCode.ServiceUnavailable);
         drainingBody.Should().Be("draining\n");
-        exitedWhileConnectionsOpen.Should().BeFalse();
+        exitedWhileDraining.Should().BeFalse();
         exit.Should().Be(ExitCode.Success);
-        _engine.DrainCalls.Should().BeGreaterThan(0);
+        _engine.DrainScopes.Should().AllSatisfy(s => s.Should().Be(DrainScope.InboundOnly, "a shutdown drains inbound only; outbound stays captured"));
         _engine.RunCancelled.Should().BeTrue();
         host.Readiness.State.Should().Be(ReadinessState.Stopped);
     }
@@ -117,9 +117,10 @@ public sealed class ProxyHostTests : IDisposable
 
         drain.StatusCode.Should().Be(HttpStatusCode.OK);
         status.Should().Be(HttpStatusCode.ServiceUnavailable);
-        _engine.DrainCalls.Should().Be(1);
         run.IsCompleted.Should().BeFalse();
+        _engine.DrainScopes.Should().Equal(DrainScope.AllListeners);
 
+        _engine.DrainDuration = TimeSpan.Zero;
         host.RequestShutdown("test");
         (await run.WaitAsync(s_bound)).Should().Be(ExitCode.Success);
     }
@@ -220,8 +221,11 @@ public sealed class ProxyHostTests : IDisposable
         }
     }
 
-    private ProxyHost CreateHost(ProxyOptions options) =>
-        new(options, (_, _, _) => _engine, NullLoggerFactory.Instance, new LogLevelSwitch(LogLevel.Information));
+    private ProxyHost CreateHost(ProxyOptions options)
+    {
+        _engine.DrainDuration = options.DrainDuration;
+        return new(options, (_, _, _) => _engine, NullLoggerFactory.Instance, new LogLevelSwitch(LogLevel.Information));
+    }
 
     private Uri AdminUri(string path) => new($"http://127.0.0.1:{_options.AdminEndpoint.Port}{path}");
 
