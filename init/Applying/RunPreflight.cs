@@ -22,6 +22,21 @@ internal static class RunPreflight
             return $"the plan needs the 'ip' program (iproute2) for '{plan.RouteCommands[0]}', and it is not on PATH; nothing was changed";
         }
 
+        if (options.InterceptionMode == InterceptionMode.TProxy && plan.RouteCommands.Count > 0 && !options.TProxyRouteTable.All(char.IsAsciiDigit))
+        {
+            // A name: ip looks it up in rt_tables, so do we, before anything is applied.
+            string table = options.TProxyRouteTable;
+            if (RouteTables.Resolve(table) is not { } number)
+            {
+                return $"-r/--istio-inbound-tproxy-route-table: '{table}' is not a table named in rt_tables (/etc/iproute2/rt_tables and rt_tables.d); give a number or name it there; nothing was changed";
+            }
+
+            if (RouteTables.Reserved(number) is { } reserved)
+            {
+                return $"-r/--istio-inbound-tproxy-route-table: '{table}' is table {number}, which {reserved}; nothing was changed";
+            }
+        }
+
         if (plan.Ipv6Enabled && !options.CleanupOnly)
         {
             string? disabled = NetworkNamespace.Run(options.NetworkNamespace, Ipv6Disabled);

@@ -39,14 +39,23 @@ internal sealed partial record CaptureOptions
             errors.Add($"$ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR: '{loopback}' is not an IPv4 loopback CIDR with a mask of 8 to 32 (e.g. 127.0.0.1/32)");
         }
 
-        if (!MarkText.TryParse(TProxyMark, out _))
+        if (!MarkText.TryParse(TProxyMark, out uint mark))
         {
             errors.Add($"-t/--istio-inbound-tproxy-mark: '{TProxyMark}' is not a 32-bit mark (decimal or 0x hex)");
+        }
+        else if (mark == 0 && InterceptionMode == InterceptionMode.TProxy)
+        {
+            // 'ip rule add fwmark 0 lookup T' matches every unmarked packet: all of the pod's traffic would use T.
+            errors.Add($"-t/--istio-inbound-tproxy-mark: '{TProxyMark}' would send every unmarked packet of the pod to the TPROXY route table; use a non-zero mark (Istio's default is 1337)");
         }
 
         if (TProxyRouteTable.Length == 0 || !TProxyRouteTable.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
             errors.Add($"-r/--istio-inbound-tproxy-route-table: '{TProxyRouteTable}' is not a routing table number or name");
+        }
+        else if (InterceptionMode == InterceptionMode.TProxy && RouteTables.Problem(TProxyRouteTable) is { } problem)
+        {
+            errors.Add($"-r/--istio-inbound-tproxy-route-table: '{TProxyRouteTable}' {problem}");
         }
 
         if (ProbeTimeout <= TimeSpan.Zero)

@@ -64,6 +64,45 @@ public class ValidationTests
         run.ErrorLines.Should().Equal(expected);
     }
 
+    [Theory]
+    [InlineData("-r", "main")]
+    [InlineData("-r", "default")]
+    [InlineData("-r", "local")]
+    [InlineData("-r", "unspec")]
+    [InlineData("-r", "254")]
+    [InlineData("-r", "253")]
+    [InlineData("-r", "255")]
+    [InlineData("-r", "0")]
+    [InlineData("-r", "00254")]
+    [InlineData("-r", "4294967296")]
+    [InlineData("-t", "0")]
+    [InlineData("-t", "0x0")]
+    public void Run_TproxyRoutingValueThatBreaksThePod_OneLineNamingTheFlag(string flag, string value)
+    {
+        CliRun run = _cli.Run("-m", "TPROXY", "-b", "*", flag, value);
+
+        run.ExitCode.Should().Be(1);
+        string name = flag == "-r" ? "-r/--istio-inbound-tproxy-route-table" : "-t/--istio-inbound-tproxy-mark";
+        run.ErrorLines.Should().ContainSingle().Which.Should().StartWith($"capture-init: {name}: '{value}' ");
+        _cli.Applier.Calls.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("-r", "1")]
+    [InlineData("-r", "133")]
+    [InlineData("-r", "252")]
+    [InlineData("-r", "256")]
+    [InlineData("-r", "4294967295")]
+    [InlineData("-r", "istio")]
+    [InlineData("-t", "1")]
+    [InlineData("-t", "0xffffffff")]
+    public void Run_TproxyRoutingValueIstioAccepts_Accepted(string flag, string value)
+    {
+        CliRun run = _cli.Run("-m", "TPROXY", "-b", "*", flag, value, "--dry-run");
+
+        run.ExitCode.Should().Be(0, run.Error);
+    }
+
     [Fact]
     public void Run_TooManyOwnerGroups_Refused()
     {

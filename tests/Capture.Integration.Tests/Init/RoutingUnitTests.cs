@@ -37,6 +37,37 @@ public sealed class RoutingUnitTests
     }
 
     [RequiresRootFact]
+    public void Tproxy_RouteTableNameNotInRtTables_RefusedBeforeAnythingIsTouched()
+    {
+        using TestNamespace ns = TestNamespace.Create("unit");
+
+        ProcessResult result = CaptureInit.RunTargeting(ns, [.. s_tproxy, "-r", "capture-no-such-table"]);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stderr.Trim().Should().StartWith("capture-init: -r/--istio-inbound-tproxy-route-table: 'capture-no-such-table' is not a table named in rt_tables");
+        LiveRules.SaveText(ns).Should().NotContain("ISTIO");
+    }
+
+    [RequiresRootFact]
+    public void Tproxy_MainRouteTable_RefusedAndThePodsRoutesStay()
+    {
+        using TestNamespace ns = TestNamespace.Create("unit");
+        ns.Ip("link", "add", "veth-main", "type", "veth", "peer", "name", "veth-peer").EnsureSuccess();
+        ns.Ip("link", "set", "veth-main", "up").EnsureSuccess();
+        ns.Ip("link", "set", "veth-peer", "up").EnsureSuccess();
+        ns.Ip("addr", "add", "10.77.0.2/24", "dev", "veth-main").EnsureSuccess();
+        ns.Ip("route", "add", "default", "via", "10.77.0.1").EnsureSuccess();
+
+        ProcessResult apply = CaptureInit.RunTargeting(ns, [.. s_tproxy, "-r", "main"]);
+        ProcessResult cleanup = CaptureInit.RunTargeting(ns, [.. s_tproxy, "-r", "254", "--cleanup-only"]);
+
+        apply.ExitCode.Should().Be(1, apply.ToString());
+        apply.Stderr.Should().Contain("-r/--istio-inbound-tproxy-route-table: 'main' is the kernel's 'main' table");
+        cleanup.ExitCode.Should().Be(1, cleanup.ToString());
+        ns.Ip("route", "show", "table", "main").Stdout.Should().Contain("default via 10.77.0.1", "the pod's default route is never touched");
+    }
+
+    [RequiresRootFact]
     public void Tproxy_IpFailsAfterTheRules_RollsTheRulesBackAndNamesTheRoutingStep()
     {
         using TestNamespace ns = TestNamespace.Create("unit");
