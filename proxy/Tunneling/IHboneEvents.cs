@@ -1,4 +1,4 @@
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Tunneling.Tls;
 
 namespace Capture.Proxy.Tunneling;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Tunneling;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Tunneling;
 

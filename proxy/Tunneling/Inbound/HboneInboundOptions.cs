@@ -1,4 +1,4 @@
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 
 namespace Capture.Proxy.Tunneling.Inbound;
 

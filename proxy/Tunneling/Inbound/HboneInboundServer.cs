@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Proxy.Connecting;
 using Capture.Proxy.Identity;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -37,7 +38,8 @@ internal sealed class HboneInboundServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ILogger logger = loggerFactory.CreateLogger("Capture.Proxy.Tunneling.Inbound");
         _localAddresses = localAddresses ?? new LocalAddresses();
-        Handler = new InboundStreamHandler(options, _localAddresses, events, logger, _stop.Token);
+        UpstreamSocketFactory sockets = new(options.Mode, options.TproxyMark, IPAddress.Parse("127.0.0.6"), IPAddress.Parse("::6"));
+        Handler = new InboundStreamHandler(options, _localAddresses, new InboundUpstream(sockets, options.ConnectTimeout), events, logger, _stop.Token);
         _application = new Application(Handler);
 
         KestrelServerOptions kestrel = new() { AddServerHeader = false };

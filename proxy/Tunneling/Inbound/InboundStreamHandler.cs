@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,7 +13,7 @@ namespace Capture.Proxy.Tunneling.Inbound;
 /// the app (503 if that fails), answered 200 only then, and relayed both ways until both ends are done.
 /// </summary>
 internal sealed partial class InboundStreamHandler(
-    HboneInboundOptions options, LocalAddresses localAddresses, IHboneEvents events, ILogger logger, CancellationToken stop)
+    HboneInboundOptions options, LocalAddresses localAddresses, InboundUpstream upstreams, IHboneEvents events, ILogger logger, CancellationToken stop)
 {
     private long _activeStreams;
 
@@ -72,8 +72,7 @@ internal sealed partial class InboundStreamHandler(
         Socket upstream;
         try
         {
-            upstream = await InboundUpstream.ConnectAsync(target, tunnelPeer.Address, options.Mode, options.TproxyMark, options.ConnectTimeout,
-                context.RequestAborted).ConfigureAwait(false);
+            upstream = await upstreams.ConnectAsync(target, tunnelPeer.Address, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {

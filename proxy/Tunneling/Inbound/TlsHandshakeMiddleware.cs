@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
-using Capture.Proxy.Engine;
+using Capture.Proxy.Contracts;
 using Capture.Proxy.Identity;
 using Capture.Proxy.Tunneling.Tls;
 using System.Security.Cryptography.X509Certificates;

@@ -58,9 +58,9 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
         summary.Destination.Should().Be(_echo.EndPoint);
         summary.BytesUpstream.Should().Be(3_000_000);
         summary.BytesDownstream.Should().Be(3_000_000);
-        summary.EndReason.Should().Be(Capture.Proxy.Engine.ConnectionEndReason.Completed);
+        summary.EndReason.Should().Be(Capture.Proxy.Contracts.ConnectionEndReason.Completed);
         _echo.Peers.Should().ContainSingle().Which.Address.Should().Be(IPAddress.Parse("127.0.0.6"), "REDIRECT mode connects from 127.0.0.6");
-        _events.Handshakes.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TlsFailure.None));
+        _events.Handshakes.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TlsFailure.None));
     }
 
     [RequiresNodeFact]
@@ -80,7 +80,7 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
 
         result.GetProperty("status").GetInt32().Should().Be(400, result.ToString());
         (await _events.NextSummaryAsync()).Detail.Should().Be("192.0.2.1 is not an address of this pod");
-        _events.Failures.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TunnelFailure.ClientError));
+        _events.Failures.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TunnelFailure.ClientError));
     }
 
     [RequiresNodeFact]
@@ -91,7 +91,7 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
         JsonElement result = await RunClientAsync(_clientCerts, closed.ToString());
 
         result.GetProperty("status").GetInt32().Should().Be(503);
-        _events.Failures.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TunnelFailure.Connect));
+        _events.Failures.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TunnelFailure.Connect));
     }
 
     [RequiresNodeFact]
@@ -107,7 +107,7 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
 
             result.GetProperty("status").GetInt32().Should().Be(0);
             result.GetProperty("error").GetString().Should().NotBeEmpty(result.ToString());
-            _events.Handshakes.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TlsFailure.UntrustedChain));
+            _events.Handshakes.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TlsFailure.UntrustedChain));
             _echo.Peers.Should().BeEmpty();
         }
         finally
@@ -122,7 +122,7 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
         JsonElement result = await RunClientAsync(_clientCerts, _echo.EndPoint.ToString(), "--tls12");
 
         result.GetProperty("error").GetString().Should().NotBeEmpty(result.ToString());
-        _events.Handshakes.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TlsFailure.Handshake));
+        _events.Handshakes.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TlsFailure.Handshake));
         _echo.Peers.Should().BeEmpty();
     }
 
@@ -132,7 +132,7 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
         JsonElement result = await RunClientAsync(_clientCerts, _echo.EndPoint.ToString(), "--no-cert");
 
         result.GetProperty("error").GetString().Should().NotBeEmpty(result.ToString());
-        _events.Handshakes.Should().Equal((Capture.Proxy.Engine.TrafficDirection.Inbound, TlsFailure.NoCertificate));
+        _events.Handshakes.Should().Equal((Capture.Proxy.Contracts.TrafficDirection.Inbound, TlsFailure.NoCertificate));
         _echo.Peers.Should().BeEmpty();
     }
 
