@@ -1,8 +1,6 @@
 using System.Text;
-using Capture.Proxy.Cli;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
-using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
 using Microsoft.AspNetCore.Http;
@@ -83,7 +81,7 @@ internal sealed partial class AdminRequestHandler(
     {
         if (HttpMethods.IsGet(context.Request.Method))
         {
-            return Text(context, StatusCodes.Status200OK, $"level: {Name(levels.Level)}\n");
+            return Text(context, StatusCodes.Status200OK, $"level: {ValueParsers.FormatLogLevel(levels.Level)}\n");
         }
 
         if (!HttpMethods.IsPost(context.Request.Method))
@@ -104,7 +102,7 @@ internal sealed partial class AdminRequestHandler(
 
         levels.Level = level;
         Log.LogLevelChanged(logger, level);
-        return Text(context, StatusCodes.Status200OK, $"level: {Name(level)}\n");
+        return Text(context, StatusCodes.Status200OK, $"level: {ValueParsers.FormatLogLevel(level)}\n");
     }
 
     private static Task Get(HttpContext context, Func<HttpContext, Task> handler) =>
@@ -128,14 +126,6 @@ internal sealed partial class AdminRequestHandler(
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(body, context.RequestAborted);
     }
-
-    private static string Name(LogLevel level) => level switch
-    {
-        LogLevel.Information => "info",
-        LogLevel.Warning => "warn",
-        LogLevel.None => "off",
-        _ => level.ToString().ToLowerInvariant(),
-    };
 
     private static partial class Log
     {

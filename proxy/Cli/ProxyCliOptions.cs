@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
+using Capture.Proxy.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;
@@ -20,56 +21,59 @@ internal static class ProxyCliOptions
 {
     public const string EnvironmentPrefix = "CAPTURE_PROXY_";
 
+    // The defaults are written once, on ProxyOptions; the help text shows them from there.
+    private static readonly ProxyOptions D = ProxyOptions.Default;
+
     public static readonly Option<string> OutboundPort = Text("--outbound-port", "port",
-        "Port the outbound capture listener binds (capture-init -p). Default: 15001.");
+        $"Port the outbound capture listener binds (capture-init -p). Default: {D.OutboundPort}.");
 
     public static readonly Option<string> InboundPort = Text("--inbound-port", "port",
-        "Port the inbound capture listener binds (capture-init -z). Default: 15006.");
+        $"Port the inbound capture listener binds (capture-init -z). Default: {D.InboundPort}.");
 
     public static readonly Option<string> Mode = Text("--mode", "REDIRECT|TPROXY",
-        "Inbound interception mode, as given to capture-init -m. TPROXY needs CAP_NET_ADMIN. Default: REDIRECT.");
+        $"Inbound interception mode, as given to capture-init -m. TPROXY needs CAP_NET_ADMIN. Default: {ValueParsers.FormatMode(D.Mode)}.");
 
     public static readonly Option<string> TproxyMark = Text("--tproxy-mark", "mark",
-        "fwmark for transparent upstream sockets in TPROXY mode (capture-init -t). Default: 1337.");
+        $"fwmark for transparent upstream sockets in TPROXY mode (capture-init -t). Default: {D.TproxyMark}.");
 
     public static readonly Option<string> Workers = Text("--workers", "count",
         "Event loops, each with its own epoll and SO_REUSEPORT listeners. Default: the processor count.");
 
     public static readonly Option<string> ConnectTimeout = Text("--connect-timeout", "duration",
-        "Time allowed to connect upstream, retries included. Default: 10s.");
+        $"Time allowed to connect upstream, retries included. Default: {ValueParsers.FormatDuration(D.ConnectTimeout)}.");
 
     public static readonly Option<string> IdleTimeout = Text("--idle-timeout", "duration",
-        "Close a connection after this long with no bytes in either direction; 0 turns it off. Default: 1h.");
+        $"Close a connection after this long with no bytes in either direction; 0 turns it off. Default: {ValueParsers.FormatDuration(D.IdleTimeout)}.");
 
     public static readonly Option<string> DrainDuration = Text("--drain-duration", "duration",
-        "On SIGTERM or /quitquitquit, how long open connections may finish before they are closed. Default: 5s.");
+        $"On SIGTERM or /quitquitquit: how long inbound connections may finish and outbound stays captured before what is open is closed and the proxy exits. Default: {ValueParsers.FormatDuration(D.DrainDuration)}.");
 
     public static readonly Option<string> PipeSize = Text("--pipe-size", "bytes",
-        "Capacity a splice pipe grows to once its direction moves bulk data; pipes start at 64Ki (power of two, 4Ki to 1Mi). Default: 1Mi.");
+        $"Capacity a splice pipe grows to once its direction moves bulk data; pipes start at 64Ki (power of two, 4Ki to 1Mi). Default: {ValueParsers.FormatByteSize(D.PipeSize)}.");
 
     public static readonly Option<string> PipePoolSize = Text("--pipe-pool-size", "count",
-        "Idle splice pipes kept for reuse per worker; 0 keeps none. Default: 32.");
+        $"Idle splice pipes kept for reuse per worker; 0 keeps none. Default: {D.PipePoolSize}.");
 
     public static readonly Option<string> ReadBatch = Text("--read-batch", "bytes",
-        "Most bytes a fast bulk stream's reads wait for (SO_RCVLOWAT), so the proxy wakes per batch, not per packet: fewer, larger splices, less CPU per byte. Bytes of a stream that slows or pauses wait at most 0.5 ms. 0 turns it off. Default: 512Ki.");
+        $"Most bytes a fast bulk stream's reads wait for (SO_RCVLOWAT), so the proxy wakes per batch, not per packet: fewer, larger splices, less CPU per byte. Bytes of a stream that slows or pauses wait at most 0.5 ms. 0 turns it off. Default: {ValueParsers.FormatByteSize(D.ReadBatch)}.");
 
     public static readonly Option<string> ReadinessPort = Text("--readiness-port", "port",
-        "Port for GET /healthz/ready on all addresses; 0 turns it off. Default: 15021.");
+        $"Port for GET /healthz/ready on all addresses; 0 turns it off. Default: {D.ReadinessPort}.");
 
     public static readonly Option<string> MetricsPort = Text("--metrics-port", "port",
-        "Port for GET /stats/prometheus on all addresses; 0 turns it off. Default: 15090.");
+        $"Port for GET /stats/prometheus on all addresses; 0 turns it off. Default: {D.MetricsPort}.");
 
     public static readonly Option<string> Admin = Text("--admin", "address:port",
-        "Admin endpoint (POST /drain, /quitquitquit, /logging?level=); port 0 turns it off. Default: 127.0.0.1:15000.");
+        $"Admin endpoint (POST /drain, /quitquitquit, /logging?level=); any process in the pod that can reach it can stop the proxy; port 0 turns it off. Default: {D.AdminEndpoint}.");
 
     public static readonly Option<string> LogLevel = Text("--log-level", "level",
-        "trace, debug, info, warn, error, critical or off. Default: info.");
+        $"trace, debug, info, warn, error, critical or off. Default: {ValueParsers.FormatLogLevel(D.LogLevel)}.");
 
     public static readonly Option<bool?> LogJson = Flag("--log-json",
-        "Write logs as one JSON object per line. Default: false.");
+        $"Write logs as one JSON object per line. Default: {(D.LogJson ? "true" : "false")}.");
 
     public static readonly Option<bool?> AccessLog = Flag("--access-log",
-        "Write one access-log line per connection (--access-log false turns it off). Default: true.");
+        $"Write one access-log line per connection (--access-log false turns it off). Default: {(D.AccessLog ? "true" : "false")}.");
 
     /// <summary>Every option, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<Option> All { get; } =

@@ -3,7 +3,6 @@ using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
-using Capture.Proxy.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Cli;

@@ -6,7 +6,9 @@ namespace Capture.Proxy.Configuration;
 
 /// <summary>
 /// Everything capture-proxy can be told, bound once at startup from flags and environment variables
-/// (<see cref="Cli.ProxyCliOptions"/>), validated with <see cref="Validate"/>, then immutable.
+/// (<c>Cli.ProxyCliOptions</c>), validated with <see cref="Validate"/>, then immutable. The one options type: the
+/// data path (the engine, its loops and connections) reads the same record, and the defaults here are the ones the
+/// help text shows. The properties after <see cref="AccessLog"/> have no flag; tests and benchmarks set them.
 /// </summary>
 internal sealed record ProxyOptions
 {
@@ -91,6 +93,36 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to true.</remarks>
     public bool AccessLog { get; init; } = true;
 
+    /// <summary>Addresses the capture listeners bind: 0.0.0.0 and :: (IPv6 with IPV6_V6ONLY, skipped if the host has no IPv6).</summary>
+    public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [IPAddress.Any, IPAddress.IPv6Any];
+
+    /// <summary>Extra connect attempts after a transient failure (EADDRNOTAVAIL, EMFILE, ENOBUFS…). Defaults to 2.</summary>
+    public int ConnectRetries { get; init; } = 2;
+
+    /// <summary>First retry delay; doubles per attempt, with jitter. Defaults to 50 ms.</summary>
+    public TimeSpan ConnectRetryDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Reads up to this size go through recv/send with a buffer instead of two splices; a burst larger than this
+    /// switches the direction to splice. Defaults to 16 KiB. 0 splices everything.
+    /// </summary>
+    public int CopyThreshold { get; init; } = 16 * 1024;
+
+    /// <summary>The longest a batching direction's bytes may wait for the rest of a batch (<see cref="ReadBatch"/>). Defaults to 0.5 ms.</summary>
+    public TimeSpan ReadBatchMaxWait { get; init; } = TimeSpan.FromMicroseconds(500);
+
+    /// <summary>listen(2) backlog. Defaults to 4096 (the kernel caps it at net.core.somaxconn).</summary>
+    public int ListenBacklog { get; init; } = 4096;
+
+    /// <summary>Source address for inbound REDIRECT upstreams over IPv4, exempted by <c>-o lo -s 127.0.0.6/32 -j RETURN</c>.</summary>
+    public IPAddress InboundPassthroughSourceV4 { get; init; } = IPAddress.Parse("127.0.0.6");
+
+    /// <summary>Source address for inbound REDIRECT upstreams over IPv6.</summary>
+    public IPAddress InboundPassthroughSourceV6 { get; init; } = IPAddress.Parse("::6");
+
+    /// <summary>The idle timeout as the loops use it: 0 when off.</summary>
+    internal long IdleTimeoutMilliseconds => (long)IdleTimeout.TotalMilliseconds;
+
     /// <summary>Smallest pipe the kernel accepts: one page.</summary>
     internal const int MinPipeSize = 4096;
 
@@ -106,13 +138,17 @@ internal sealed record ProxyOptions
     /// <summary>Upper bound on workers: beyond this the per-worker listeners and pools only cost memory.</summary>
     internal const int MaxWorkers = 256;
 
-    /// <summary>Checks every option and returns one line per problem; empty when the options can be used.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Checks every option and returns one line per problem; empty when the options can be used. With
+    /// <paramref name="ephemeralCapturePorts"/> (tests, benchmarks: the engine started in-process) a capture port of 0
+    /// means "any free port"; a user must name the ports the rules redirect to.
+    /// </summary>
+    public IReadOnlyList<string> Validate(bool ephemeralCapturePorts = false)
     {
         List<string> problems = [];
 
-        CheckPort(problems, "--outbound-port", OutboundPort, allowZero: false);
-        CheckPort(problems, "--inbound-port", InboundPort, allowZero: false);
+        CheckPort(problems, "--outbound-port", OutboundPort, allowZero: ephemeralCapturePorts);
+        CheckPort(problems, "--inbound-port", InboundPort, allowZero: ephemeralCapturePorts);
         CheckPort(problems, "--readiness-port", ReadinessPort, allowZero: true);
         CheckPort(problems, "--metrics-port", MetricsPort, allowZero: true);
         CheckPort(problems, "--admin", AdminEndpoint.Port, allowZero: true);
@@ -187,6 +223,26 @@ internal sealed record ProxyOptions
         if (LogLevel is < LogLevel.Trace or > LogLevel.None)
         {
             problems.Add($"--log-level {LogLevel} is not a log level.");
+        }
+
+        if (ListenAddresses.Count == 0)
+        {
+            problems.Add("at least one listen address is required.");
+        }
+
+        if (ConnectRetries is < 0 or > 10)
+        {
+            problems.Add($"connect retries {ConnectRetries} is out of range: use 0 to 10.");
+        }
+
+        if (CopyThreshold is < 0 or > 1024 * 1024)
+        {
+            problems.Add($"copy threshold {CopyThreshold} is out of range: use 0 to 1048576 bytes.");
+        }
+
+        if (ReadBatchMaxWait <= TimeSpan.Zero || ReadBatchMaxWait > TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"read batch wait {ReadBatchMaxWait} must be positive and at most 1 s.");
         }
 
         return problems;

@@ -11,20 +11,20 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Proxy.Engine;
 
 /// <summary>
-/// The data path: <see cref="ProxyEngineOptions.Workers"/> event loops, each with its own epoll and SO_REUSEPORT
+/// The data path: <see cref="ProxyOptions.Workers"/> event loops, each with its own epoll and SO_REUSEPORT
 /// listeners on the outbound and inbound ports (IPv4 and IPv6), relaying with splice.
 /// </summary>
 /// <remarks>
 /// Lifecycle: <see cref="Start"/> binds every listener (throws <see cref="ProxyStartException"/> with a one-line reason)
 /// and starts the loops, after which the proxy is ready; <see cref="BeginDrain"/> closes the listeners and lets open
-/// connections finish for <see cref="ProxyEngineOptions.DrainDuration"/>, then resets the rest, while the loops keep
+/// connections finish for <see cref="ProxyOptions.DrainDuration"/>, then resets the rest, while the loops keep
 /// running; <see cref="Stop"/> (or cancelling <see cref="RunAsync"/>) resets what is open and ends the loops.
 /// <see cref="Completion"/> completes only after a stop, or faulted when a loop failed on its own.
 /// </remarks>
 internal sealed partial class ProxyEngine : IAsyncDisposable
 {
 
-    private readonly ProxyEngineOptions _options;
+    private readonly ProxyOptions _options;
     private readonly IProxyEvents _events;
     private readonly ILogger _logger;
     private readonly IOriginalDestinationResolver _resolver;
@@ -39,7 +39,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     private Task? _completion;
     private bool _draining;
 
-    public ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IUpstreamRouter? router = null)
+    public ProxyEngine(ProxyOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IUpstreamRouter? router = null)
         : this(options, events, loggerFactory, resolver: null, timeProvider: null, router)
     {
     }
@@ -48,7 +48,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     /// Tests pass a <paramref name="resolver"/> (e.g. <see cref="FixedDestinationResolver"/>) to run without iptables.
     /// <paramref name="router"/> decides per connection between the loop's own relay and a hand-off (default: passthrough).
     /// </summary>
-    internal ProxyEngine(ProxyEngineOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IOriginalDestinationResolver? resolver,
+    internal ProxyEngine(ProxyOptions options, IProxyEvents events, ILoggerFactory loggerFactory, IOriginalDestinationResolver? resolver,
         TimeProvider? timeProvider, IUpstreamRouter? router = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -57,10 +57,10 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         _options = options;
         _events = events;
         _logger = loggerFactory.CreateLogger<ProxyEngine>();
-        _resolver = resolver ?? new OriginalDestinationResolver(options.InboundMode);
+        _resolver = resolver ?? new OriginalDestinationResolver(options.Mode);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _router = router ?? PassthroughRouter.Instance;
-        UpstreamSockets = new UpstreamSocketFactory(options.InboundMode, options.TproxyMark, options.InboundPassthroughSourceV4,
+        UpstreamSockets = new UpstreamSocketFactory(options.Mode, (int)options.TproxyMark, options.InboundPassthroughSourceV4,
             options.InboundPassthroughSourceV6);
     }
 
@@ -131,7 +131,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
                 return;
             }
 
-            IReadOnlyList<string> problems = _options.Validate();
+            IReadOnlyList<string> problems = _options.Validate(ephemeralCapturePorts: true);
             if (problems.Count > 0)
             {
                 throw new ProxyStartException("invalid engine options: " + string.Join("; ", problems));
@@ -167,7 +167,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
             }
 
             _completion = WaitForLoopsAsync();
-            Log.Listening(_logger, OutboundEndPoints, InboundEndPoints, _options.InboundMode, _options.Workers);
+            Log.Listening(_logger, OutboundEndPoints, InboundEndPoints, _options.Mode, _options.Workers);
         }
     }
 
@@ -292,7 +292,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         {
             foreach ((TrafficDirection direction, int port) in new[] { (TrafficDirection.Outbound, _options.OutboundPort), (TrafficDirection.Inbound, _options.InboundPort) })
             {
-                bool transparent = direction == TrafficDirection.Inbound && _options.InboundMode == InboundMode.Tproxy;
+                bool transparent = direction == TrafficDirection.Inbound && _options.Mode == InboundMode.Tproxy;
                 foreach (IPAddress address in _options.ListenAddresses)
                 {
                     IPEndPoint endPoint = new(address, port);

@@ -1,5 +1,4 @@
 using Capture.Proxy.Admin;
-using Capture.Proxy.Cli;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Logging;

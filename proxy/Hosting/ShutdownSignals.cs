@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Capture.Proxy.Admin;
 
 namespace Capture.Proxy.Hosting;
 

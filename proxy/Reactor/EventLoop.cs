@@ -54,7 +54,7 @@ internal sealed partial class EventLoop : IDisposable
     private long _active;
     private long _allocatedBytes;
 
-    public EventLoop(int index, ProxyEngineOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
+    public EventLoop(int index, ProxyOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
         ConnectRetry retry, ILogger logger, ListenerSocket[] listeners, UpstreamSocketFactory upstreamSockets, IUpstreamRouter router,
         IHandOffTracker handOffs)
     {
@@ -70,7 +70,7 @@ internal sealed partial class EventLoop : IDisposable
         _router = router;
         _handOffs = handOffs;
         _connectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
-        _idleTimeoutMs = options.IdleTimeout == Timeout.InfiniteTimeSpan ? 0 : (long)options.IdleTimeout.TotalMilliseconds;
+        _idleTimeoutMs = options.IdleTimeoutMilliseconds;
         // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
         // It also reports open connections' bytes to the metrics, which therefore lag by at most one interval.
         long shortest = _idleTimeoutMs > 0 ? Math.Min(_connectTimeoutMs, _idleTimeoutMs) : _connectTimeoutMs;
@@ -91,7 +91,7 @@ internal sealed partial class EventLoop : IDisposable
         InitializeAcceptReserve();
     }
 
-    public ProxyEngineOptions Options { get; }
+    public ProxyOptions Options { get; }
 
     public IProxyEvents Events { get; }
 

@@ -349,7 +349,7 @@ internal sealed partial class Connection
     }
 
     /// <summary>
-    /// Read batching (<see cref="ProxyEngineOptions.ReadBatch"/>). Every wake-up costs a context switch, an epoll_wait
+    /// Read batching (<see cref="ProxyOptions.ReadBatch"/>). Every wake-up costs a context switch, an epoll_wait
     /// and a splice pair whatever it moves, and a fast sender wakes its reader per packet. Once this direction has
     /// moved <see cref="BatchesBeforeBatching"/> batches as one bulk run, its source gets SO_RCVLOWAT of one batch (what
     /// the run delivers in half the longest wait, at most --read-batch): the kernel then wakes the loop per batch. The

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Capture.NativeShims;
 using Capture.Proxy.Connecting;
-using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Reactor;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,6 @@ using System.Net;
 using Capture.Proxy.Admin;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
-using Capture.Proxy.Hosting;
 using Capture.Proxy.Logging;
 using Capture.Proxy.Metrics;
 using Microsoft.AspNetCore.Http;

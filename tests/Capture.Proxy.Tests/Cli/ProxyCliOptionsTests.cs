@@ -3,6 +3,7 @@ using System.Net;
 using Capture.Proxy.Cli;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
+using Capture.Proxy.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Tests.Cli;

@@ -85,6 +85,6 @@ public class ProxyCommandTests
         stderr.ToString().Should().Be("capture-proxy: cannot listen on 0.0.0.0:15001: address already in use" + Environment.NewLine);
     }
 
-    private static IRelayEngine NoEngine(ProxyOptions options, Proxy.Metrics.ConnectionEvents events, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory) =>
+    private static IRelayEngine NoEngine(ProxyOptions options, Proxy.Hosting.ConnectionEvents events, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory) =>
         throw new InvalidOperationException("the engine must not be built for this test");
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Capture.Proxy.Cli;
+using Capture.Proxy.Admin;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Hosting;

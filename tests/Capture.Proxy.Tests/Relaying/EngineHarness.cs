@@ -29,9 +29,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IPEndPoint Inbound => Engine.InboundEndPoints[0];
 
-    public static EngineHarness Start(IPEndPoint? destination, Func<ProxyEngineOptions, ProxyEngineOptions>? configure = null, IUpstreamRouter? router = null)
+    public static EngineHarness Start(IPEndPoint? destination, Func<ProxyOptions, ProxyOptions>? configure = null, IUpstreamRouter? router = null)
     {
-        ProxyEngineOptions options = new()
+        ProxyOptions options = new()
         {
             OutboundPort = 0,
             InboundPort = 0,

@@ -73,13 +73,13 @@ public class ProxyEngineLifecycleTests
     [Fact]
     public void Start_InvalidOptions_ThrowsWithEveryProblem()
     {
-        ProxyEngineOptions options = new() { Workers = 0, PipeSize = 1, OutboundPort = 15001, InboundPort = 15001 };
+        ProxyOptions options = new() { Workers = 0, PipeSize = 1, OutboundPort = 15001, InboundPort = 15001 };
         ProxyEngine engine = new(options, NullProxyEvents.Instance, NullLoggerFactory.Instance);
 
         Action act = engine.Start;
 
         act.Should().Throw<ProxyStartException>().Which.Message.Should()
-            .Contain("workers").And.Contain("pipe size").And.Contain("ports must differ");
+            .Contain("--workers").And.Contain("--pipe-size").And.Contain("are both 15001");
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Net;
-using Capture.Proxy.Cli;
+using Capture.Proxy.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Proxy.Tests.Cli;
+namespace Capture.Proxy.Tests.Configuration;
 
 public class ValueParsersTests
 {

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Hosting;
+namespace Capture.Proxy.Admin;
 
 /// <summary>Where the proxy is in its life; only <see cref="Ready"/> answers the readiness probe with 200.</summary>
 internal enum ReadinessState

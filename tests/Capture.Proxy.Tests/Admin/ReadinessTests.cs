@@ -1,6 +1,6 @@
-using Capture.Proxy.Hosting;
+using Capture.Proxy.Admin;
 
-namespace Capture.Proxy.Tests.Hosting;
+namespace Capture.Proxy.Tests.Admin;
 
 public class ReadinessTests
 {

@@ -1,6 +1,6 @@
 using Capture.Proxy.Contracts;
 
-namespace Capture.Proxy.Hosting;
+namespace Capture.Proxy.Admin;
 
 /// <summary>What the admin endpoints may ask of the running proxy.</summary>
 internal interface IProxyLifecycle

@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Hosting;
+namespace Capture.Proxy.Admin;
 
 /// <summary>
 /// The readiness state machine: Starting → Ready → Draining → Stopped, never backwards, so a probe that once saw

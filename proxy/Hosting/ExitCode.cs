@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Cli;
+namespace Capture.Proxy.Hosting;
 
 /// <summary>capture-proxy's process exit codes.</summary>
 internal enum ExitCode

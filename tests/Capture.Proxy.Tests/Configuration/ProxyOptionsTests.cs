@@ -3,7 +3,7 @@ using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Proxy.Tests.Cli;
+namespace Capture.Proxy.Tests.Configuration;
 
 public class ProxyOptionsTests
 {

@@ -3,7 +3,7 @@ using System.Net;
 using Capture.Proxy.Contracts;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Proxy.Cli;
+namespace Capture.Proxy.Configuration;
 
 /// <summary>
 /// Parsers shared by flags and environment variables, so <c>--idle-timeout 90s</c> and <c>CAPTURE_PROXY_IDLE_TIMEOUT=90s</c>
@@ -194,4 +194,33 @@ internal static class ValueParsers
 
         return false;
     }
+
+    /// <summary>A duration the way <see cref="TryParseDuration"/> reads it back, in the largest whole unit: 1h, 10s, 500ms.</summary>
+    public static string FormatDuration(TimeSpan value) => value switch
+    {
+        { Ticks: 0 } => "0",
+        _ when value.Ticks % TimeSpan.TicksPerHour == 0 => $"{value.Ticks / TimeSpan.TicksPerHour}h",
+        _ when value.Ticks % TimeSpan.TicksPerMinute == 0 => $"{value.Ticks / TimeSpan.TicksPerMinute}m",
+        _ when value.Ticks % TimeSpan.TicksPerSecond == 0 => $"{value.Ticks / TimeSpan.TicksPerSecond}s",
+        _ => $"{value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms",
+    };
+
+    /// <summary>A byte size the way <see cref="TryParseByteSize"/> reads it back: 1Mi, 512Ki, 1000.</summary>
+    public static string FormatByteSize(int value) => value switch
+    {
+        0 => "0",
+        _ when value % (1024 * 1024) == 0 => $"{value / (1024 * 1024)}Mi",
+        _ when value % 1024 == 0 => $"{value / 1024}Ki",
+        _ => value.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public static string FormatMode(InboundMode mode) => mode == InboundMode.Tproxy ? "TPROXY" : "REDIRECT";
+
+    public static string FormatLogLevel(LogLevel level) => level switch
+    {
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.None => "off",
+        _ => level.ToString().ToLowerInvariant(),
+    };
 }

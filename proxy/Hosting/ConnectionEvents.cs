@@ -1,8 +1,9 @@
 using Capture.NativeShims;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Logging;
+using Capture.Proxy.Metrics;
 
-namespace Capture.Proxy.Metrics;
+namespace Capture.Proxy.Hosting;
 
 /// <summary>
 /// The engine's event sink: counters for Prometheus, and one access-log line per finished connection. Called on the
