@@ -99,7 +99,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                 RoutingState routesBefore = plan.RouteCommands.Count == 0
                     ? RoutingState.Empty
                     : await RoutingState.ReadAsync(commands, plan.RouteCommands, cancellationToken).ConfigureAwait(false);
-                FamilyOutcome[] applied = await Task.WhenAll(selections.Select(s => ApplyFamilyAsync(commands, s, plan.Rules(s.Backend.Family), options, where, cancellationToken))).ConfigureAwait(false);
+                FamilyOutcome[] applied = await Task.WhenAll(selections.Select(s => ApplyFamilyAsync(commands, s, plan.Rules(s.Backend.Family), options, where, _logger, cancellationToken))).ConfigureAwait(false);
                 outcomes = [.. applied.Select(a => a.Text)];
                 try
                 {
@@ -139,16 +139,21 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     }
 
     private static async Task<FamilyOutcome> ApplyFamilyAsync(
-        IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CaptureOptions options, string where, CancellationToken cancellationToken)
+        IptablesCommands commands, BackendSelection selection, IReadOnlyList<Rule> rules, CaptureOptions options, string where, ILogger logger, CancellationToken cancellationToken)
     {
         IptablesBackend backend = selection.Backend;
         string family = FamilyName(backend.Family);
         IptablesState plan = IptablesState.FromRules(rules);
         IptablesState live = Parse(selection);
         StateAssessment assessment = StateAssessor.Assess(live, plan);
-        if (selection.SaveOutput.Contains(RestorePayloads.GuardComment, StringComparison.Ordinal))
+        // Our DROP guard still standing means a --reconcile was killed between its commits: the pod is blackholed
+        // until someone finishes the job. The restarted init container has the same arguments without --reconcile, so
+        // a plain run finishes it (guard, clean up, apply, unguard) rather than refusing as it would for drift.
+        bool interrupted = selection.SaveOutput.Contains(RestorePayloads.GuardComment, StringComparison.Ordinal);
+        if (interrupted)
         {
             assessment = new StateAssessment(StateKind.Drifted, [.. assessment.Differences, "filter: reconcile guard rules left by an interrupted run"]);
+            Log.FinishingInterruptedReconcile(logger, FamilyName(backend.Family), where);
         }
 
         string payload = IptablesRestoreRenderer.Render(rules);
@@ -177,7 +182,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             assessment = new StateAssessment(StateKind.Drifted, [missing]);
         }
 
-        if (assessment.Kind == StateKind.Drifted && !options.Reconcile && !options.ForceApply)
+        if (assessment.Kind == StateKind.Drifted && !options.Reconcile && !options.ForceApply && !interrupted)
         {
             throw new CaptureException(
                 $"{family} rules in {where} differ from the plan ({backend}); rerun with --reconcile to repair them: " +
@@ -371,5 +376,9 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     {
         [LoggerMessage(EventId = 410, Level = LogLevel.Information, EventName = "CaptureApplied", Message = "{Outcome} in {Where}")]
         public static partial void Finished(ILogger logger, string outcome, string where);
+
+        [LoggerMessage(EventId = 411, Level = LogLevel.Warning, EventName = "FinishingInterruptedReconcile",
+            Message = "{Family}: found the reconcile guard (DROP) of an interrupted capture-init run in {Where}: finishing its job (clean up, apply, remove the guard)")]
+        public static partial void FinishingInterruptedReconcile(ILogger logger, string family, string where);
     }
 }
