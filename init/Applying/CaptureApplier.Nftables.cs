@@ -21,7 +21,7 @@ internal sealed partial class CaptureApplier
         var nft = new NftCommands(commands.Runner);
         Version version = await nft.CheckVersionAsync(cancellationToken).ConfigureAwait(false);
         NftLiveRuleset live = await nft.ListAsync(cancellationToken).ConfigureAwait(false);
-        if (options.CleanupOnly)
+        if (options.Run.CleanupOnly)
         {
             string cleaned = await CleanupNftablesAsync(nft, live.State, cancellationToken).ConfigureAwait(false);
             await RoutesAsync(commands, iptablesPlan, cleanup: true, cancellationToken).ConfigureAwait(false);
@@ -32,11 +32,11 @@ internal sealed partial class CaptureApplier
         RoutingState routesBefore = iptablesPlan.RouteCommands.Count == 0
             ? RoutingState.Empty
             : await RoutingState.ReadAsync(commands, iptablesPlan.RouteCommands, cancellationToken).ConfigureAwait(false);
-        NftPlan plan = new NftPlanBuilder().Build(options);
+        NftPlan plan = new NftPlanBuilder().Build(options.Rules, iptablesPlan.Host);
         NftState expected = HasOwnerNames(plan) ? plan.State.WithOwnerIds(OwnerIds.FromSystem().ResolveText) : plan.State;
         string transaction = NftTransactionRenderer.Render(plan);
         string backend = "nft " + version.ToString(3);
-        IReadOnlyList<string> leftovers = await IptablesLeftoversAsync(commands, options, live, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> leftovers = await IptablesLeftoversAsync(commands, options, iptablesPlan.Ipv6Enabled, live, cancellationToken).ConfigureAwait(false);
         string outcome;
         if (live.State.IsEmpty && leftovers.Count == 0)
         {
@@ -50,7 +50,7 @@ internal sealed partial class CaptureApplier
         else
         {
             IReadOnlyList<NftDifference> differences = NftDiffer.Compare(expected, live.State);
-            if (differences.Count == 0 && leftovers.Count == 0 && !options.ForceApply)
+            if (differences.Count == 0 && leftovers.Count == 0 && !options.Run.ForceApply)
             {
                 await NftRoutesAsync(commands, nft, iptablesPlan, routesBefore, appliedFresh: false, cancellationToken).ConfigureAwait(false);
                 return $"{plan.Rules.Count} rules already current ({backend})";
@@ -68,7 +68,7 @@ internal sealed partial class CaptureApplier
                     + "): with the nft tables, both sets would capture; --reconcile removes the iptables ones");
             }
 
-            if (!options.Reconcile && !options.ForceApply)
+            if (!options.Run.Reconcile && !options.Run.ForceApply)
             {
                 throw new CaptureException($"nft tables in {where} differ from the plan; rerun with --reconcile to repair them: " + string.Join("; ", reasons));
             }
@@ -150,7 +150,7 @@ internal sealed partial class CaptureApplier
     /// ISTIO_* chains of an iptables run: iptables-nft's show in the nft listing already; iptables-legacy's are read
     /// with its -save only when the kernel holds legacy tables in the namespace.
     /// </summary>
-    private async Task<IReadOnlyList<string>> IptablesLeftoversAsync(IptablesCommands commands, CaptureOptions options, NftLiveRuleset live, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> IptablesLeftoversAsync(IptablesCommands commands, CaptureOptions options, bool ipv6, NftLiveRuleset live, CancellationToken cancellationToken)
     {
         var found = new List<string>();
         foreach (string chain in live.IptablesCaptureChains())
@@ -158,9 +158,9 @@ internal sealed partial class CaptureApplier
             found.Add(chain + " (iptables-nft)");
         }
 
-        foreach (IpFamily family in options.Ipv6Enabled ? new[] { IpFamily.V4, IpFamily.V6 } : new[] { IpFamily.V4 })
+        foreach (IpFamily family in ipv6 ? new[] { IpFamily.V4, IpFamily.V6 } : new[] { IpFamily.V4 })
         {
-            bool legacyLoaded = _legacyTablesLoaded?.Invoke(family) ?? IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family);
+            bool legacyLoaded = _legacyTablesLoaded?.Invoke(family) ?? IptablesBackendDetector.LegacyTablesLoaded(options.Run.NetworkNamespace, family);
             if (!legacyLoaded)
             {
                 continue;
@@ -187,7 +187,7 @@ internal sealed partial class CaptureApplier
     /// <summary>Removes an earlier iptables run's capture rules with the iptables path's own clean-up, per family.</summary>
     private async Task<string> RemoveIptablesLeftoversAsync(IptablesCommands commands, CaptureOptions options, RuleSet iptablesPlan, CancellationToken cancellationToken)
     {
-        IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
+        IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.Run.NetworkNamespace, family)));
         var outcomes = new List<string>(2);
         foreach (IpFamily family in new[] { IpFamily.V4, IpFamily.V6 })
         {

@@ -13,7 +13,7 @@ namespace Capture.Init.Applying;
 internal sealed partial class CaptureApplier : ICaptureApplier
 {
     private readonly ILogger _logger;
-    private readonly Func<CaptureOptions, IIptablesRunner> _runnerFactory;
+    private readonly Func<RunOptions, IIptablesRunner> _runnerFactory;
     private readonly TimeProvider _time;
     private readonly TimeSpan? _lockRetryDelay;
     private readonly Func<IpFamily, bool>? _legacyTablesLoaded;
@@ -24,7 +24,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         : this(
             // By name, not CreateLogger<T>: Logger<T> is a generic wrapper the runtime stubs and JITs at start-up.
             loggerFactory.CreateLogger("Capture.Init.Applying.CaptureApplier"),
-            options => new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), loggerFactory.CreateLogger("Capture.Init.Iptables.ProcessIptablesRunner")),
+            run => new ProcessIptablesRunner(run.NetworkNamespace, new Dictionary<string, string>(), loggerFactory.CreateLogger("Capture.Init.Iptables.ProcessIptablesRunner")),
             TimeProvider.System)
     {
     }
@@ -35,7 +35,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     /// </summary>
     internal CaptureApplier(
         ILogger logger,
-        Func<CaptureOptions, IIptablesRunner> runnerFactory,
+        Func<RunOptions, IIptablesRunner> runnerFactory,
         TimeProvider time,
         TimeSpan? lockRetryDelay = null,
         Func<IpFamily, bool>? legacyTablesLoaded = null,
@@ -55,12 +55,12 @@ internal sealed partial class CaptureApplier : ICaptureApplier
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(plan);
-        string where = options.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
-        if (!options.SkipRuleApply)
+        string where = options.Run.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
+        if (!options.Run.SkipRuleApply)
         {
             // One run at a time per namespace, from the first read of the live state to the end of the apply or its
             // rollback: two runs interleaving read-then-write would each act on a state the other is changing.
-            using NamespaceRunLock? runLock = _lockNamespace ? NamespaceRunLock.Acquire(options.NetworkNamespace, options.LockTimeout, _logger, cancellationToken) : null;
+            using NamespaceRunLock? runLock = _lockNamespace ? NamespaceRunLock.Acquire(options.Run.NetworkNamespace, options.Run.LockTimeout, _logger, cancellationToken) : null;
 
             // The run is one unit: what can fail for want of something on the host fails here, before any change.
             if (_preflight(options, plan) is { } problem)
@@ -68,27 +68,27 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                 throw new CaptureException(problem);
             }
 
-            IptablesCommands commands = new(_runnerFactory(options), lockRetryDelay: _lockRetryDelay);
-            if (options.NativeNftables)
+            IptablesCommands commands = new(_runnerFactory(options.Run), lockRetryDelay: _lockRetryDelay);
+            if (options.Run.NativeNftables)
             {
                 string nftOutcome = await RunNftablesAsync(options, plan, commands, where, cancellationToken).ConfigureAwait(false);
                 Log.Finished(_logger, nftOutcome, where);
                 return await ValidateAsync(options, plan, where, cancellationToken).ConfigureAwait(false);
             }
 
-            IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.NetworkNamespace, family)));
+            IptablesBackendDetector detector = new(commands, _logger, _legacyTablesLoaded ?? (family => IptablesBackendDetector.LegacyTablesLoaded(options.Run.NetworkNamespace, family)));
             // Plain loops rather than LINQ over IpFamily (a value type): Select<IpFamily, …> is JIT work at start-up.
             var detections = new List<Task<BackendSelection>>(2);
             IReadOnlyList<IpFamily> families = plan.Families;
             for (int i = 0; i < families.Count; i++)
             {
-                detections.Add(detector.DetectAsync(families[i], options.ForceIptablesBinary, cancellationToken));
+                detections.Add(detector.DetectAsync(families[i], options.Run.ForceIptablesBinary, cancellationToken));
             }
 
             BackendSelection[] selections = await Task.WhenAll(detections).ConfigureAwait(false);
 
             string[] outcomes;
-            if (options.CleanupOnly)
+            if (options.Run.CleanupOnly)
             {
                 outcomes = await Task.WhenAll(selections.Select(s => CleanupFamilyAsync(commands, s, plan.Rules(s.Backend.Family), cancellationToken))).ConfigureAwait(false);
                 await RoutesAsync(commands, plan, cleanup: true, cancellationToken).ConfigureAwait(false);
@@ -123,14 +123,14 @@ internal sealed partial class CaptureApplier : ICaptureApplier
 
     private async Task<ExitCode> ValidateAsync(CaptureOptions options, RuleSet plan, string where, CancellationToken cancellationToken)
     {
-        if (options.RunValidation && !options.CleanupOnly)
+        if (options.Run.RunValidation && !options.Run.CleanupOnly)
         {
             RedirectValidator validator = new(_logger, _time);
             if (!await validator.ValidateAsync(options, plan.Ipv6Enabled, cancellationToken).ConfigureAwait(false))
             {
                 throw new CaptureException(
-                    $"validation failed: no connection to 127.0.0.6:{options.ProbePort} from uid {(options.ProxyUids.Count > 0 ? options.ProxyUids[0] : "?")} was redirected to " +
-                    $"127.0.0.1:{options.InboundCapturePort} within {options.ProbeTimeout.TotalSeconds} s in {where}",
+                    $"validation failed: no connection to 127.0.0.6:{options.Run.ProbePort} from uid {(options.Rules.ProxyUids.Count > 0 ? options.Rules.ProxyUids[0] : "?")} was redirected to " +
+                    $"127.0.0.1:{options.Rules.InboundCapturePort} within {options.Run.ProbeTimeout.TotalSeconds} s in {where}",
                     ExitCode.ValidationFailed);
             }
         }
@@ -167,7 +167,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             return new FamilyOutcome($"{family}: applied {rules.Count} rules via {backend}", Changed: rules.Count > 0);
         }
 
-        if (assessment.Kind == StateKind.Current && !options.ForceApply)
+        if (assessment.Kind == StateKind.Current && !options.Run.ForceApply)
         {
             string check = RestorePayloads.Check(plan, out IReadOnlyDictionary<int, Rule> lines);
             CommandResult checkResult = await commands.RestoreAsync(backend, check, cancellationToken).ConfigureAwait(false);
@@ -182,7 +182,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             assessment = new StateAssessment(StateKind.Drifted, [missing]);
         }
 
-        if (assessment.Kind == StateKind.Drifted && !options.Reconcile && !options.ForceApply && !interrupted)
+        if (assessment.Kind == StateKind.Drifted && !options.Run.Reconcile && !options.Run.ForceApply && !interrupted)
         {
             throw new CaptureException(
                 $"{family} rules in {where} differ from the plan ({backend}); rerun with --reconcile to repair them: " +

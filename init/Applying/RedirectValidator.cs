@@ -40,12 +40,12 @@ internal sealed partial class RedirectValidator
         _time = time;
     }
 
-    /// <summary>True when a probe connection of each checked family arrived redirected before <see cref="CaptureOptions.ProbeTimeout"/>.</summary>
+    /// <summary>True when a probe connection of each checked family arrived redirected before <see cref="RunOptions.ProbeTimeout"/>.</summary>
     public async Task<bool> ValidateAsync(CaptureOptions options, bool ipv6, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         (uint uid, uint gid) = ProxyIdentity(options);
-        string? netns = options.NetworkNamespace;
+        string? netns = options.Run.NetworkNamespace;
         List<(IPAddress Listen, IPAddress Dial)> families = [(IPAddress.Loopback, s_passthroughV4)];
         if (ipv6)
         {
@@ -66,15 +66,15 @@ internal sealed partial class RedirectValidator
         try
         {
             var confirmed = new HashSet<AddressFamily>();
-            var arrivals = listeners.Select(listener => AcceptRedirectedAsync(listener, options.ProbePort, stop.Token)).ToList();
+            var arrivals = listeners.Select(listener => AcceptRedirectedAsync(listener, options.Run.ProbePort, stop.Token)).ToList();
             Task dialer = NetworkNamespace.RunAsync(netns, () =>
             {
                 ThreadCredentials.SetEffectiveIds(uid, gid);
-                Dial(families.Select(f => f.Dial).ToList(), options.ProbePort, options.ProbeTimeout, confirmed, stop.Token);
+                Dial(families.Select(f => f.Dial).ToList(), options.Run.ProbePort, options.Run.ProbeTimeout, confirmed, stop.Token);
                 return true;
             });
 
-            Task timeout = Task.Delay(options.ProbeTimeout, _time, stop.Token);
+            Task timeout = Task.Delay(options.Run.ProbeTimeout, _time, stop.Token);
             while (confirmed.Count < families.Count)
             {
                 Task finished = await Task.WhenAny(arrivals.Append(timeout).Append(dialer)).ConfigureAwait(false);
@@ -93,7 +93,7 @@ internal sealed partial class RedirectValidator
             }
 
             bool passed = confirmed.Count == families.Count;
-            Log.Finished(_logger, passed ? "passed" : "failed", options.ProbePort, options.ProbeTimeout.TotalSeconds);
+            Log.Finished(_logger, passed ? "passed" : "failed", options.Run.ProbePort, options.Run.ProbeTimeout.TotalSeconds);
             return passed;
         }
         finally
@@ -108,12 +108,12 @@ internal sealed partial class RedirectValidator
 
     private static (uint Uid, uint Gid) ProxyIdentity(CaptureOptions options)
     {
-        if (options.ProxyUids.Count == 0 || !uint.TryParse(options.ProxyUids[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
+        if (options.Rules.ProxyUids.Count == 0 || !uint.TryParse(options.Rules.ProxyUids[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
         {
-            throw new CaptureException($"--run-validation needs a numeric proxy UID (-u), got '{string.Join(',', options.ProxyUids)}'");
+            throw new CaptureException($"--run-validation needs a numeric proxy UID (-u), got '{string.Join(',', options.Rules.ProxyUids)}'");
         }
 
-        uint gid = options.ProxyGids.Count > 0 && uint.TryParse(options.ProxyGids[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint parsed)
+        uint gid = options.Rules.ProxyGids.Count > 0 && uint.TryParse(options.Rules.ProxyGids[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint parsed)
             ? parsed
             : uid;
         return (uid, gid);
@@ -140,7 +140,7 @@ internal sealed partial class RedirectValidator
         {
             foreach (IPAddress address in addresses)
             {
-                foreach (int port in new[] { options.ProxyPort, options.InboundCapturePort }.Distinct())
+                foreach (int port in new[] { options.Rules.ProxyPort, options.Rules.InboundCapturePort }.Distinct())
                 {
                     Socket listener = new(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                     listeners.Add(listener);
@@ -159,7 +159,7 @@ internal sealed partial class RedirectValidator
                 listener.Dispose();
             }
 
-            throw new CaptureException($"--run-validation: cannot listen on the proxy ports {options.ProxyPort} and {options.InboundCapturePort}: {exception.Message}");
+            throw new CaptureException($"--run-validation: cannot listen on the proxy ports {options.Rules.ProxyPort} and {options.Rules.InboundCapturePort}: {exception.Message}");
         }
     }
 

@@ -16,16 +16,16 @@ internal static class RunPreflight
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(plan);
-        string where = options.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
+        string where = options.Run.NetworkNamespace is { } path ? "network namespace " + path : "the current network namespace";
         if (plan.RouteCommands.Count > 0 && ExecutablePath.Find("ip", Environment.GetEnvironmentVariable("PATH")) is null)
         {
             return $"the plan needs the 'ip' program (iproute2) for '{plan.RouteCommands[0]}', and it is not on PATH; nothing was changed";
         }
 
-        if (options.InterceptionMode == InterceptionMode.TProxy && plan.RouteCommands.Count > 0 && !options.TProxyRouteTable.All(char.IsAsciiDigit))
+        if (options.Rules.InterceptionMode == InterceptionMode.TProxy && plan.RouteCommands.Count > 0 && !options.Rules.TProxyRouteTable.All(char.IsAsciiDigit))
         {
             // A name: ip looks it up in rt_tables, so do we, before anything is applied.
-            string table = options.TProxyRouteTable;
+            string table = options.Rules.TProxyRouteTable;
             if (RouteTables.Resolve(table) is not { } number)
             {
                 return $"-r/--istio-inbound-tproxy-route-table: '{table}' is not a table named in rt_tables (/etc/iproute2/rt_tables and rt_tables.d); give a number or name it there; nothing was changed";
@@ -37,12 +37,12 @@ internal static class RunPreflight
             }
         }
 
-        if (plan.Ipv6Enabled && !options.CleanupOnly)
+        if (plan.Ipv6Enabled && !options.Run.CleanupOnly)
         {
-            string? disabled = NetworkNamespace.Run(options.NetworkNamespace, Ipv6Disabled);
+            string? disabled = NetworkNamespace.Run(options.Run.NetworkNamespace, Ipv6Disabled);
             if (disabled is not null)
             {
-                string why = options.Ipv6Mode == Ipv6Mode.On ? "--ipv6 true asks for IPv6 rules" : "IPv6 rules were planned (--ipv6 auto found IPv6 addresses)";
+                string why = options.Run.Ipv6Mode == Ipv6Mode.On ? "--ipv6 true asks for IPv6 rules" : "IPv6 rules were planned (--ipv6 auto found IPv6 addresses)";
                 return $"{why}, but IPv6 is disabled in {where} ({disabled}); enable it there or pass --ipv6=false; nothing was changed";
             }
         }

@@ -26,24 +26,24 @@ internal static partial class ApplyCommand
         CaptureOptions options, CaptureCliServices services, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
     {
         // Addresses are per network namespace: detect them where the rules will go, not where capture-init runs.
-        CaptureOptions resolved = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
-        RuleSet plan = new CaptureRuleBuilder().Build(resolved);
+        HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
+        RuleSet plan = new CaptureRuleBuilder().Build(options.Rules, host);
         foreach (string warning in plan.Warnings)
         {
             Log.PlanWarning(logger, warning);
         }
 
         Log.PlanBuilt(logger, plan.Ipv4Rules.Count, plan.Ipv6Enabled, plan.Ipv6Rules.Count, plan.RouteCommands.Count);
-        if (resolved.DryRun)
+        if (options.Run.DryRun)
         {
             await services.Console.Out.WriteAsync(
-                resolved.NativeNftables ? NftDryRunRenderer.Render(new NftPlanBuilder().Build(resolved)) : DryRunRenderer.Render(plan)).ConfigureAwait(false);
+                options.Run.NativeNftables ? NftDryRunRenderer.Render(new NftPlanBuilder().Build(options.Rules, host)) : DryRunRenderer.Render(plan)).ConfigureAwait(false);
             await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             return ExitCode.Success;
         }
 
         ICaptureApplier applier = services.CreateApplier(loggerFactory);
-        return await applier.RunAsync(resolved, plan, cancellationToken).ConfigureAwait(false);
+        return await applier.RunAsync(options, plan, cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log

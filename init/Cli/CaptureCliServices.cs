@@ -9,7 +9,7 @@ namespace Capture.Init.Cli;
 internal sealed record CaptureCliServices(
     ICaptureConsole Console,
     IProcessEnvironment Environment,
-    IHostFacts HostFacts,
+    IHostFactsReader HostFactsReader,
     INetworkNamespaceRunner NamespaceRunner,
     Func<ILoggerFactory, ICaptureApplier> CreateApplier)
 {
@@ -17,7 +17,7 @@ internal sealed record CaptureCliServices(
     public static CaptureCliServices CreateSystem() => new(
         SystemConsole.Instance,
         SystemProcessEnvironment.Instance,
-        SystemHostFacts.Instance,
+        SystemHostFactsReader.Instance,
         new NetworkNamespaceRunner(),
         static loggerFactory => new CaptureApplier(loggerFactory));
 }

@@ -49,10 +49,10 @@ internal sealed partial class CaptureOptionsBinder
             }
         }
 
-        if (options.NativeNftables && options.ForceIptablesBinary is not null)
+        if (options.Run.NativeNftables && options.Run.ForceIptablesBinary is not null)
         {
             // As Istio: the two ask for different programs; nftables wins and the other is said out loud.
-            binder._warnings.Add($"--force-iptables-binary {options.ForceIptablesBinary} is ignored: --native-nftables applies the rules with nft");
+            binder._warnings.Add($"--force-iptables-binary {options.Run.ForceIptablesBinary} is ignored: --native-nftables applies the rules with nft");
         }
 
         return new BindResult(options, binder._errors, binder._warnings);
@@ -110,63 +110,68 @@ internal sealed partial class CaptureOptionsBinder
 
     private CaptureOptions BindAll()
     {
-        CaptureOptions defaults = CaptureOptions.Default;
+        RuleOptions rules = RuleOptions.Default;
+        RunOptions run = RunOptions.Default;
         IReadOnlyList<string> uids = Ids(CaptureCliOptions.ProxyUid) ?? [DefaultProxyUid()];
         IReadOnlyList<string> gids = Ids(CaptureCliOptions.ProxyGid) ?? uids;
         (bool inboundAll, IReadOnlyList<int> inboundPorts) = PortsOrAll(CaptureCliOptions.InboundPorts);
         (bool outboundAll, IReadOnlyList<IPNetwork> outboundCidrs) = CidrsOrAll(CaptureCliOptions.OutboundCidrs, allowAll: true);
         (_, IReadOnlyList<IPNetwork> excludeCidrs) = CidrsOrAll(CaptureCliOptions.OutboundExcludeCidrs, allowAll: false);
         (IReadOnlyList<string> groupsInclude, IReadOnlyList<string> groupsExclude) = OwnerGroups();
-        string logLevel = Text(CaptureCliOptions.LogOutputLevel) ?? defaults.LogOutputLevel;
+        string logLevel = Text(CaptureCliOptions.LogOutputLevel) ?? run.LogOutputLevel;
         if (!LogSettings.TryParseLevel(logLevel, out _))
         {
             _errors.Add($"{CaptureCliOptions.LogOutputLevel.DisplayName}: '{logLevel}' is not a log level (expected debug, info, warn, error, fatal or none, optionally as default:LEVEL)");
         }
 
-        return defaults with
-        {
-            ProxyPort = Port(CaptureCliOptions.ProxyPort) ?? defaults.ProxyPort,
-            InboundCapturePort = Port(CaptureCliOptions.InboundCapturePort) ?? defaults.InboundCapturePort,
-            InboundTunnelPort = Port(CaptureCliOptions.InboundTunnelPort) ?? defaults.InboundTunnelPort,
-            ProxyUids = uids,
-            ProxyGids = gids,
-            InterceptionMode = Mode(),
-            InboundAllPorts = inboundAll,
-            InboundPorts = inboundPorts,
-            LocalExcludePorts = PortList(CaptureCliOptions.LocalExcludePorts),
-            ExcludeInterfaces = Interfaces(CaptureCliOptions.ExcludeInterfaces),
-            OutboundAllCidrs = outboundAll,
-            OutboundCidrs = outboundCidrs,
-            OutboundExcludeCidrs = excludeCidrs,
-            OutboundPorts = PortList(CaptureCliOptions.OutboundPorts),
-            OutboundExcludePorts = PortList(CaptureCliOptions.OutboundExcludePorts),
-            KubeVirtInterfaces = Interfaces(CaptureCliOptions.KubeVirtInterfaces),
-            TProxyMark = NonEmptyText(CaptureCliOptions.TProxyMark) ?? defaults.TProxyMark,
-            TProxyRouteTable = NonEmptyText(CaptureCliOptions.TProxyRouteTable) ?? defaults.TProxyRouteTable,
-            RedirectDns = Bool(CaptureCliOptions.RedirectDns),
-            CaptureAllDns = Bool(CaptureCliOptions.CaptureAllDns),
-            DropInvalid = Bool(CaptureCliOptions.DropInvalid),
-            DualStack = Bool(CaptureCliOptions.DualStack),
-            OwnerGroupsInclude = groupsInclude,
-            OwnerGroupsExclude = groupsExclude,
-            Ipv4LoopbackCidr = LoopbackCidr() ?? defaults.Ipv4LoopbackCidr,
-            Ipv6Mode = Ipv6(),
-            ResolvConfPath = NonEmptyText(CaptureCliOptions.ResolvConf) ?? defaults.ResolvConfPath,
-            DryRun = Bool(CaptureCliOptions.DryRun),
-            RunValidation = Bool(CaptureCliOptions.RunValidation),
-            SkipRuleApply = Bool(CaptureCliOptions.SkipRuleApply),
-            ProbePort = Port(CaptureCliOptions.ProbePort) ?? defaults.ProbePort,
-            ProbeTimeout = Duration(CaptureCliOptions.ProbeTimeout) ?? defaults.ProbeTimeout,
-            Reconcile = Bool(CaptureCliOptions.Reconcile),
-            CleanupOnly = Bool(CaptureCliOptions.CleanupOnly),
-            ForceApply = Bool(CaptureCliOptions.ForceApply),
-            NativeNftables = Bool(CaptureCliOptions.NativeNftables),
-            ForceIptablesBinary = NonEmptyText(CaptureCliOptions.ForceIptablesBinary),
-            NetworkNamespace = NonEmptyText(CaptureCliOptions.NetworkNamespace),
-            LockTimeout = Duration(CaptureCliOptions.LockTimeout) ?? defaults.LockTimeout,
-            LogOutputLevel = logLevel,
-            LogAsJson = Bool(CaptureCliOptions.LogAsJson),
-        };
+        return new CaptureOptions(
+            rules with
+            {
+                ProxyPort = Port(CaptureCliOptions.ProxyPort) ?? rules.ProxyPort,
+                InboundCapturePort = Port(CaptureCliOptions.InboundCapturePort) ?? rules.InboundCapturePort,
+                InboundTunnelPort = Port(CaptureCliOptions.InboundTunnelPort) ?? rules.InboundTunnelPort,
+                ProxyUids = uids,
+                ProxyGids = gids,
+                InterceptionMode = Mode(),
+                InboundAllPorts = inboundAll,
+                InboundPorts = inboundPorts,
+                LocalExcludePorts = PortList(CaptureCliOptions.LocalExcludePorts),
+                ExcludeInterfaces = Interfaces(CaptureCliOptions.ExcludeInterfaces),
+                OutboundAllCidrs = outboundAll,
+                OutboundCidrs = outboundCidrs,
+                OutboundExcludeCidrs = excludeCidrs,
+                OutboundPorts = PortList(CaptureCliOptions.OutboundPorts),
+                OutboundExcludePorts = PortList(CaptureCliOptions.OutboundExcludePorts),
+                KubeVirtInterfaces = Interfaces(CaptureCliOptions.KubeVirtInterfaces),
+                TProxyMark = NonEmptyText(CaptureCliOptions.TProxyMark) ?? rules.TProxyMark,
+                TProxyRouteTable = NonEmptyText(CaptureCliOptions.TProxyRouteTable) ?? rules.TProxyRouteTable,
+                RedirectDns = Bool(CaptureCliOptions.RedirectDns),
+                CaptureAllDns = Bool(CaptureCliOptions.CaptureAllDns),
+                DropInvalid = Bool(CaptureCliOptions.DropInvalid),
+                OwnerGroupsInclude = groupsInclude,
+                OwnerGroupsExclude = groupsExclude,
+                Ipv4LoopbackCidr = LoopbackCidr() ?? rules.Ipv4LoopbackCidr,
+            },
+            run with
+            {
+                DualStack = Bool(CaptureCliOptions.DualStack),
+                Ipv6Mode = Ipv6(),
+                ResolvConfPath = NonEmptyText(CaptureCliOptions.ResolvConf) ?? run.ResolvConfPath,
+                DryRun = Bool(CaptureCliOptions.DryRun),
+                RunValidation = Bool(CaptureCliOptions.RunValidation),
+                SkipRuleApply = Bool(CaptureCliOptions.SkipRuleApply),
+                ProbePort = Port(CaptureCliOptions.ProbePort) ?? run.ProbePort,
+                ProbeTimeout = Duration(CaptureCliOptions.ProbeTimeout) ?? run.ProbeTimeout,
+                Reconcile = Bool(CaptureCliOptions.Reconcile),
+                CleanupOnly = Bool(CaptureCliOptions.CleanupOnly),
+                ForceApply = Bool(CaptureCliOptions.ForceApply),
+                NativeNftables = Bool(CaptureCliOptions.NativeNftables),
+                ForceIptablesBinary = NonEmptyText(CaptureCliOptions.ForceIptablesBinary),
+                NetworkNamespace = NonEmptyText(CaptureCliOptions.NetworkNamespace),
+                LockTimeout = Duration(CaptureCliOptions.LockTimeout) ?? run.LockTimeout,
+                LogOutputLevel = logLevel,
+                LogAsJson = Bool(CaptureCliOptions.LogAsJson),
+            });
     }
 
     private string DefaultProxyUid()

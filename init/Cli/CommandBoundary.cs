@@ -33,8 +33,8 @@ internal static partial class CommandBoundary
 
         CaptureOptions options = bound.Options;
         // Binding already refused a bad level, so this only converts.
-        LogLevel level = LogSettings.TryParseLevel(options.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
-        using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.LogAsJson));
+        LogLevel level = LogSettings.TryParseLevel(options.Run.LogOutputLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
+        using ILoggerFactory loggerFactory = CaptureLogging.Create(error, new LogSettings(level, options.Run.LogAsJson));
         ILogger logger = loggerFactory.CreateLogger("capture-init");
         foreach (string warning in bound.Warnings)
         {

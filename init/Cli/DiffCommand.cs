@@ -58,12 +58,12 @@ internal static class DiffCommand
 
     private static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, bool json, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
     {
-        CaptureOptions resolved = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
-        RuleSet plan = new CaptureRuleBuilder().Build(resolved);
+        HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
+        RuleSet plan = new CaptureRuleBuilder().Build(options.Rules, host);
         var live = new Dictionary<IpFamily, IptablesState>();
         foreach (IpFamily family in plan.Families)
         {
-            live[family] = await liveRules.ReadAsync(family, resolved, cancellationToken).ConfigureAwait(false);
+            live[family] = await liveRules.ReadAsync(family, options.Run, cancellationToken).ConfigureAwait(false);
         }
 
         DiffReport report = RuleSetDiffer.Compare(plan, family => live[family], OwnerIds.FromSystem().ResolveText);
@@ -74,7 +74,7 @@ internal static class DiffCommand
         {
             try
             {
-                IptablesState leftover = await liveRules.ReadAsync(IpFamily.V6, resolved, cancellationToken).ConfigureAwait(false);
+                IptablesState leftover = await liveRules.ReadAsync(IpFamily.V6, options.Run, cancellationToken).ConfigureAwait(false);
                 report = report with { Differences = [.. report.Differences, .. RuleSetDiffer.Compare(IpFamily.V6, IptablesState.Empty, leftover)] };
             }
             catch (CaptureException)

@@ -103,16 +103,17 @@ internal static class ExplainCommand
 
         IpFamily family = PacketSimulator.FamilyOf(connection.Destination);
         IptablesState rules;
-        CaptureOptions? planned = null;
+        RuleOptions? planned = null;
         string? note = null;
         if (parseResult.GetValue(Live))
         {
-            rules = await liveRules.ReadAsync(family, options, cancellationToken).ConfigureAwait(false);
+            rules = await liveRules.ReadAsync(family, options.Run, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            planned = services.NamespaceRunner.Run(options.NetworkNamespace, () => services.HostFacts.Resolve(options));
-            RuleSet plan = new CaptureRuleBuilder().Build(planned);
+            HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
+            planned = options.Rules;
+            RuleSet plan = new CaptureRuleBuilder().Build(planned, host);
             rules = plan.State(family);
             if (family == IpFamily.V6 && !plan.Ipv6Enabled)
             {

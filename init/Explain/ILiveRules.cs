@@ -7,8 +7,8 @@ namespace Capture.Init.Explain;
 internal interface ILiveRules
 {
     /// <summary>
-    /// The live rules of <paramref name="family"/> in <see cref="CaptureOptions.NetworkNamespace"/> (or the current
-    /// namespace), read with the backend apply would choose (<see cref="CaptureOptions.ForceIptablesBinary"/> or detection).
+    /// The live rules of <paramref name="family"/> in <see cref="RunOptions.NetworkNamespace"/> (or the current
+    /// namespace), read with the backend apply would choose (<see cref="RunOptions.ForceIptablesBinary"/> or detection).
     /// </summary>
-    Task<IptablesState> ReadAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken);
+    Task<IptablesState> ReadAsync(IpFamily family, RunOptions options, CancellationToken cancellationToken);
 }

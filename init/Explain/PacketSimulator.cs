@@ -37,13 +37,13 @@ internal sealed partial class PacketSimulator
     private readonly IptablesState _rules;
     private readonly IpFamily _family;
     private readonly OwnerIds _owners;
-    private readonly CaptureOptions? _options;
+    private readonly RuleOptions? _options;
 
     /// <param name="rules">The rules of <paramref name="family"/>: a plan's state or a parsed iptables-save.</param>
     /// <param name="family">Which family these rules are for; connections must be of that family.</param>
     /// <param name="owners">Resolves user and group names in owner matches.</param>
     /// <param name="options">The flags the rules were built from, when known: sharper wording (-c vs -k, the tunnel port).</param>
-    public PacketSimulator(IptablesState rules, IpFamily family, OwnerIds owners, CaptureOptions? options = null)
+    public PacketSimulator(IptablesState rules, IpFamily family, OwnerIds owners, RuleOptions? options = null)
     {
         _rules = rules;
         _family = family;

@@ -15,7 +15,7 @@ internal sealed class SystemLiveRules : ILiveRules
 
     public SystemLiveRules(ILoggerFactory loggerFactory) => _loggerFactory = loggerFactory;
 
-    public async Task<IptablesState> ReadAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken)
+    public async Task<IptablesState> ReadAsync(IpFamily family, RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ILogger logger = _loggerFactory.CreateLogger<SystemLiveRules>();

@@ -16,9 +16,9 @@ internal sealed class VerdictAnalyzer
     private const string InboundChain = "ISTIO_INBOUND";
 
     private readonly IptablesState _rules;
-    private readonly CaptureOptions? _options;
+    private readonly RuleOptions? _options;
 
-    public VerdictAnalyzer(IptablesState rules, CaptureOptions? options)
+    public VerdictAnalyzer(IptablesState rules, RuleOptions? options)
     {
         _rules = rules;
         _options = options;
@@ -183,7 +183,7 @@ internal sealed class VerdictAnalyzer
                 return "not captured: port " + port.Port + " is excluded (-o)";
             }
 
-            int tunnel = _options?.InboundTunnelPort ?? CaptureOptions.Default.InboundTunnelPort;
+            int tunnel = _options?.InboundTunnelPort ?? RuleOptions.Default.InboundTunnelPort;
             return port.Port == tunnel
                 ? "not captured: port " + port.Port + " is the inbound tunnel port (-e)"
                 : "not captured: port " + port.Port + " is excluded (-d)";

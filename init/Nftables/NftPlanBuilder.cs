@@ -7,7 +7,7 @@ using Capture.Init.Values;
 namespace Capture.Init.Nftables;
 
 /// <summary>
-/// Turns a validated <see cref="CaptureOptions"/> into Istio's nftables plan (NFTABLES.md 1.4, steps 1–17 in
+/// Turns validated <see cref="RuleOptions"/> and the <see cref="HostFacts"/> found at start into Istio's nftables plan (NFTABLES.md 1.4, steps 1–17 in
 /// generation order). The steps are the iptables plan's (<see cref="CaptureRuleBuilder"/>), but the nft plan has its
 /// own shape where Istio's nft code differs: one <c>inet</c> table per iptables table, an IPv6 rule right after its
 /// IPv4 twin, <c>counter</c> on every rule, <c>meta l4proto tcp</c> where nft needs the protocol (and not on the
@@ -18,11 +18,12 @@ internal sealed partial class NftPlanBuilder
 {
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
         Justification = "An instance API, as CaptureRuleBuilder's.")]
-    public NftPlan Build(CaptureOptions options)
+    public NftPlan Build(RuleOptions options, HostFacts host)
     {
         ArgumentNullException.ThrowIfNull(options);
-        RuleSet iptables = new CaptureRuleBuilder().Build(options);
-        return new NftPlan(new Steps(options).Build(), iptables.RouteCommands, iptables.Warnings);
+        ArgumentNullException.ThrowIfNull(host);
+        RuleSet iptables = new CaptureRuleBuilder().Build(options, host);
+        return new NftPlan(new Steps(options, host).Build(), iptables.RouteCommands, iptables.Warnings);
     }
 
     /// <summary>One build: the options and the rule list being filled.</summary>
@@ -33,7 +34,7 @@ internal sealed partial class NftPlanBuilder
         private static readonly NftMatch s_iifLo = new(NftField.IifName, NftValues.Loopback);
         private static readonly NftStatement[] s_return = [NftStatement.Counter, NftStatement.Return];
 
-        private readonly CaptureOptions _options;
+        private readonly RuleOptions _options;
         private readonly bool _ipv6;
         private readonly bool _tproxy;
         private readonly NftValue _mark;
@@ -49,10 +50,10 @@ internal sealed partial class NftPlanBuilder
         private readonly List<IPAddress> _dnsV6 = [];
         private readonly bool _dns;
 
-        public Steps(CaptureOptions options)
+        public Steps(RuleOptions options, HostFacts host)
         {
             _options = options;
-            _ipv6 = options.Ipv6Enabled;
+            _ipv6 = host.Ipv6Enabled;
             _tproxy = options.InterceptionMode == InterceptionMode.TProxy;
             if (!MarkText.TryParse(options.TProxyMark, out _markValue))
             {
@@ -63,12 +64,12 @@ internal sealed partial class NftPlanBuilder
             _loopbackV4 = NftValues.Network(LoopbackText(options), options.Ipv4LoopbackCidr);
             Split(options.OutboundCidrs, _includeV4, _includeV6);
             Split(options.OutboundExcludeCidrs, _excludeV4, _excludeV6);
-            foreach (IPAddress server in options.DnsServers)
+            foreach (IPAddress server in host.DnsServers)
             {
                 (server.AddressFamily == AddressFamily.InterNetworkV6 ? _dnsV6 : _dnsV4).Add(server);
             }
 
-            _dns = options.RedirectDns && (options.CaptureAllDns || options.DnsServers.Count > 0);
+            _dns = options.RedirectDns && (options.CaptureAllDns || host.DnsServers.Count > 0);
         }
 
         public List<NftRule> Build()
@@ -93,7 +94,7 @@ internal sealed partial class NftPlanBuilder
         }
 
         /// <summary>The IPv4 loopback CIDR as the user wrote it, when known (Istio prints it verbatim).</summary>
-        private static string LoopbackText(CaptureOptions options) => NftValues.Network(options.Ipv4LoopbackCidr).Text;
+        private static string LoopbackText(RuleOptions options) => NftValues.Network(options.Ipv4LoopbackCidr).Text;
 
         private static void Split(IReadOnlyList<IPNetwork> all, List<IPNetwork> v4, List<IPNetwork> v6)
         {

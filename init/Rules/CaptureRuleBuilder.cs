@@ -6,8 +6,8 @@ using Capture.Init.Values;
 namespace Capture.Init.Rules;
 
 /// <summary>
-/// Turns a validated <see cref="CaptureOptions"/> into the rule plan of RULES.md, steps 1–17 in generation order. Pure:
-/// host facts (IPv6 on, DNS servers) are already resolved into the options, nothing is read or run here.
+/// Turns validated <see cref="RuleOptions"/> and the <see cref="HostFacts"/> found at start into the rule plan of
+/// RULES.md, steps 1–17 in generation order. Pure: nothing is read or run here.
 /// </summary>
 internal sealed partial class CaptureRuleBuilder
 {
@@ -39,16 +39,18 @@ internal sealed partial class CaptureRuleBuilder
     /// <summary>Builds the plan. Throws <see cref="CaptureException"/> only for values validation should have refused.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
         Justification = "An instance API (STYLE.md: new CaptureRuleBuilder().Build(options)) keeps callers free to inject a builder.")]
-    public RuleSet Build(CaptureOptions options)
+    public RuleSet Build(RuleOptions options, HostFacts host)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new Plan(options).Build();
+        ArgumentNullException.ThrowIfNull(host);
+        return new Plan(options, host).Build();
     }
 
     /// <summary>One build: the options, the per-family lists being filled, and the helpers that add to them.</summary>
     private sealed partial class Plan
     {
-        private readonly CaptureOptions _options;
+        private readonly RuleOptions _options;
+        private readonly HostFacts _host;
         private readonly bool _ipv6;
         private readonly bool _tproxy;
         private readonly uint _tproxyMark;
@@ -66,10 +68,11 @@ internal sealed partial class CaptureRuleBuilder
         private readonly List<IPNetwork> _dnsV6 = [];
         private bool _redirectDns;
 
-        public Plan(CaptureOptions options)
+        public Plan(RuleOptions options, HostFacts host)
         {
             _options = options;
-            _ipv6 = options.Ipv6Enabled;
+            _host = host;
+            _ipv6 = host.Ipv6Enabled;
             _tproxy = options.InterceptionMode == InterceptionMode.TProxy;
             if (!MarkText.TryParse(options.TProxyMark, out _tproxyMark))
             {
@@ -98,14 +101,14 @@ internal sealed partial class CaptureRuleBuilder
             TProxyMarks();                  // 17
             Routing();                      // 17, routing
 
-            return new RuleSet(_ipv4, _ipv6 ? _ipv6Rules : [], _ipv6, _routes, _warnings);
+            return new RuleSet(_ipv4, _ipv6 ? _ipv6Rules : [], _ipv6, _routes, _warnings, _host);
         }
 
         private void SplitByFamily()
         {
             Split(_options.OutboundCidrs, _includeV4, _includeV6);
             Split(_options.OutboundExcludeCidrs, _excludeV4, _excludeV6);
-            foreach (IPAddress server in _options.DnsServers)
+            foreach (IPAddress server in _host.DnsServers)
             {
                 if (server.AddressFamily == AddressFamily.InterNetworkV6)
                 {
@@ -118,16 +121,16 @@ internal sealed partial class CaptureRuleBuilder
             }
 
             _redirectDns = _options.RedirectDns;
-            if (_redirectDns && !_options.CaptureAllDns && _options.DnsServers.Count == 0)
+            if (_redirectDns && !_options.CaptureAllDns && _host.DnsServers.Count == 0)
             {
                 _redirectDns = false;
                 _warnings.Add(
-                    $"DNS capture is off: --redirect-dns is set, but --capture-all-dns is not and {_options.ResolvConfPath} lists no nameserver.");
+                    $"DNS capture is off: --redirect-dns is set, but --capture-all-dns is not and {_host.ResolvConfPath} lists no nameserver.");
             }
 
             static void Split(IReadOnlyList<IPNetwork> all, List<IPNetwork> v4, List<IPNetwork> v6)
             {
-                for (int i = 0; i < all.Count; i++) // indexed: see CaptureOptions.CheckPorts
+                for (int i = 0; i < all.Count; i++) // indexed: see RuleOptions.CheckPorts
                 {
                     (all[i].BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).Add(all[i]);
                 }

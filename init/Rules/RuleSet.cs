@@ -1,3 +1,5 @@
+using Capture.Init.Configuration;
+
 namespace Capture.Init.Rules;
 
 /// <summary>
@@ -11,8 +13,10 @@ internal sealed class RuleSet
         IReadOnlyList<Rule> ipv6Rules,
         bool ipv6Enabled,
         IReadOnlyList<RouteCommand> routeCommands,
-        IReadOnlyList<string> warnings)
+        IReadOnlyList<string> warnings,
+        HostFacts host)
     {
+        Host = host;
         Ipv4Rules = ipv4Rules;
         Ipv6Rules = ipv6Rules;
         Ipv6Enabled = ipv6Enabled;
@@ -34,6 +38,9 @@ internal sealed class RuleSet
 
     /// <summary>Things the user should know about the plan, one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The host facts the plan was built with (the nftables plan of the same run is built with them too).</summary>
+    public HostFacts Host { get; }
 
     /// <summary>The families to apply: IPv4, then IPv6 when enabled.</summary>
     public IReadOnlyList<IpFamily> Families => Ipv6Enabled ? [IpFamily.V4, IpFamily.V6] : [IpFamily.V4];

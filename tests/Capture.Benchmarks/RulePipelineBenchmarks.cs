@@ -14,15 +14,15 @@ namespace Capture.Benchmarks;
 [MemoryDiagnoser]
 public class RulePipelineBenchmarks
 {
-    private static readonly CaptureOptions s_options = CaptureOptions.Default with
+    private static readonly RuleOptions s_options = RuleOptions.Default with
     {
         InboundAllPorts = true,
         LocalExcludePorts = [15090, 15021, 15020],
         OutboundAllCidrs = true,
         RedirectDns = true,
-        Ipv6Enabled = true,
-        DnsServers = [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::a")],
     };
+
+    private static readonly HostFacts s_host = HostFacts.None with { Ipv6Enabled = true, DnsServers = [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::a")] };
 
     private readonly CaptureRuleBuilder _builder = new();
     private RuleSet _plan = null!;
@@ -31,12 +31,12 @@ public class RulePipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _plan = _builder.Build(s_options);
+        _plan = _builder.Build(s_options, s_host);
         _payload = IptablesRestoreRenderer.Render(_plan.Ipv4Rules);
     }
 
     [Benchmark]
-    public int Build() => _builder.Build(s_options).Ipv4Rules.Count;
+    public int Build() => _builder.Build(s_options, s_host).Ipv4Rules.Count;
 
     [Benchmark]
     public string RenderIpv4() => IptablesRestoreRenderer.Render(_plan.Ipv4Rules);

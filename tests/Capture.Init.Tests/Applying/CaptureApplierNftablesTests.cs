@@ -11,9 +11,9 @@ namespace Capture.Init.Tests.Applying;
 /// <summary>The --native-nftables run against a scripted nft: which processes, which transaction, which errors.</summary>
 public class CaptureApplierNftablesTests
 {
-    private static readonly CaptureOptions s_options = CaptureOptions.Default with { NativeNftables = true };
-    private static readonly RuleSet s_plan = new CaptureRuleBuilder().Build(s_options);
-    private static readonly string s_transaction = NftTransactionRenderer.Render(new NftPlanBuilder().Build(s_options));
+    private static readonly CaptureOptions s_options = CaptureOptions.Default with { Run = RunOptions.Default with { NativeNftables = true } };
+    private static readonly RuleSet s_plan = new CaptureRuleBuilder().Build(s_options.Rules, HostFacts.None);
+    private static readonly string s_transaction = NftTransactionRenderer.Render(new NftPlanBuilder().Build(s_options.Rules, HostFacts.None));
     private static readonly string s_current = File.ReadAllText(Path.Combine(NftJsonParserTests.FixtureDirectory, "empty.json"));
     private const string Version = "nftables v1.0.6 (Lester Gooch #5)\n";
 
@@ -45,7 +45,7 @@ public class CaptureApplierNftablesTests
     {
         FakeIptablesRunner runner = Nft().On("nft", stdout: s_current, when: IsList);
 
-        Func<Task> act = () => Run(runner, s_options with { OutboundPorts = [3306] });
+        Func<Task> act = () => Run(runner, s_options with { Rules = s_options.Rules with { OutboundPorts = [3306] } });
 
         (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
             .Contain("differ from the plan; rerun with --reconcile").And.Contain("missing     #8 tcp dport 3306 counter jump istio-redirect");
@@ -56,13 +56,13 @@ public class CaptureApplierNftablesTests
     public async Task RunAsync_ReconcileDrift_DeletesAndRewritesTheTablesInOneTransaction()
     {
         FakeIptablesRunner runner = Nft().On("nft", stdout: s_current, when: IsList);
-        CaptureOptions options = s_options with { OutboundPorts = [3306], Reconcile = true };
+        CaptureOptions options = s_options with { Rules = s_options.Rules with { OutboundPorts = [3306] }, Run = s_options.Run with { Reconcile = true } };
 
         await Run(runner, options);
 
         string transaction = runner.Invocations.Single(i => i.Arguments.Contains("-f")).Stdin!;
         transaction.Should().Be("add table inet istio-proxy-nat\ndelete table inet istio-proxy-nat\n"
-            + NftTransactionRenderer.Render(new NftPlanBuilder().Build(options)));
+            + NftTransactionRenderer.Render(new NftPlanBuilder().Build(options.Rules, HostFacts.None)));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public class CaptureApplierNftablesTests
     {
         FakeIptablesRunner runner = Nft().On("nft", stdout: s_current, when: IsList);
 
-        await Run(runner, s_options with { CleanupOnly = true });
+        await Run(runner, s_options with { Run = s_options.Run with { CleanupOnly = true } });
 
         runner.Invocations.Single(i => i.Arguments.Contains("-f")).Stdin.Should().Be(
             "add table inet istio-proxy-nat\ndelete table inet istio-proxy-nat\n"

@@ -11,12 +11,10 @@ public class CaptureApplierTests
 {
     private static readonly CaptureOptions s_options = CaptureOptions.Default with
     {
-        InboundAllPorts = true,
-        OutboundAllCidrs = true,
-        LocalExcludePorts = [15090, 15021, 15020],
+        Rules = RuleOptions.Default with { InboundAllPorts = true, OutboundAllCidrs = true, LocalExcludePorts = [15090, 15021, 15020] },
     };
 
-    private static readonly RuleSet s_plan = new CaptureRuleBuilder().Build(s_options);
+    private static readonly RuleSet s_plan = new CaptureRuleBuilder().Build(s_options.Rules, HostFacts.None);
     private static readonly string s_payload = IptablesRestoreRenderer.Render(s_plan.Ipv4Rules);
 
     [Fact]
@@ -63,7 +61,7 @@ public class CaptureApplierTests
         string drifted = s_payload.Replace("-A ISTIO_INBOUND -p tcp --dport 15021 -j RETURN\n", string.Empty, StringComparison.Ordinal);
         FakeIptablesRunner runner = new FakeIptablesRunner().On("iptables-nft-save", stdout: drifted);
 
-        ExitCode code = await Run(runner, s_options with { Reconcile = true });
+        ExitCode code = await Run(runner, s_options with { Run = s_options.Run with { Reconcile = true } });
 
         code.Should().Be(ExitCode.Success);
         string payload = runner.Invocations.Should().ContainSingle(i => i.File == "iptables-nft-restore").Subject.Stdin!;
@@ -89,8 +87,8 @@ public class CaptureApplierTests
     [Fact]
     public async Task RunAsync_ApplyFailsInItsSecondTable_RollsBackOnlyTheCommittedTableFromAFreshRead()
     {
-        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy };
-        RuleSet plan = new CaptureRuleBuilder().Build(tproxy);
+        CaptureOptions tproxy = s_options with { Rules = s_options.Rules with { InterceptionMode = InterceptionMode.TProxy } };
+        RuleSet plan = new CaptureRuleBuilder().Build(tproxy.Rules, HostFacts.None);
         string[] payload = IptablesRestoreRenderer.Render(plan.Ipv4Rules).Split('\n');
         int secondTable = Array.FindIndex(payload, 1, line => line.StartsWith('*')) + 1;
         FakeIptablesRunner runner = new FakeIptablesRunner()
@@ -110,7 +108,7 @@ public class CaptureApplierTests
     {
         FakeIptablesRunner runner = new();
 
-        ExitCode code = await Run(runner, s_options with { CleanupOnly = true });
+        ExitCode code = await Run(runner, s_options with { Run = s_options.Run with { CleanupOnly = true } });
 
         code.Should().Be(ExitCode.Success);
         runner.Invocations.Should().NotContain(i => i.File.EndsWith("-restore", StringComparison.Ordinal));
@@ -121,7 +119,7 @@ public class CaptureApplierTests
     {
         FakeIptablesRunner runner = new();
 
-        ExitCode code = await Run(runner, s_options with { SkipRuleApply = true });
+        ExitCode code = await Run(runner, s_options with { Run = s_options.Run with { SkipRuleApply = true } });
 
         code.Should().Be(ExitCode.Success);
         runner.Invocations.Should().BeEmpty();
@@ -130,13 +128,13 @@ public class CaptureApplierTests
     [Fact]
     public async Task RunAsync_Tproxy_OneIpBatchPerFamilyAfterTheRules()
     {
-        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true };
+        CaptureOptions tproxy = s_options with { Rules = s_options.Rules with { InterceptionMode = InterceptionMode.TProxy } };
         // The IPv4 batch starts with "rule del", which fails harmlessly when the rule is not there yet.
         FakeIptablesRunner runner = new FakeIptablesRunner()
             .On("ip", exitCode: 1, stderr: "RTNETLINK answers: No such file or directory\nCommand failed -:1\n", when: i => i.Arguments[0] != "-6" && i.Stdin!.StartsWith("rule del", StringComparison.Ordinal));
 
         ExitCode code = await new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, (_, _) => null, lockNamespace: false)
-            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
+            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy.Rules, HostFacts.None with { Ipv6Enabled = true }), CancellationToken.None);
 
         code.Should().Be(ExitCode.Success);
         // Per family one batch reading the routing state before any change, one making the changes after the rules.
@@ -149,12 +147,12 @@ public class CaptureApplierTests
     [Fact]
     public async Task RunAsync_RouteFailureOtherThanAMissingRule_Throws()
     {
-        CaptureOptions tproxy = s_options with { InterceptionMode = InterceptionMode.TProxy };
+        CaptureOptions tproxy = s_options with { Rules = s_options.Rules with { InterceptionMode = InterceptionMode.TProxy } };
         FakeIptablesRunner runner = new FakeIptablesRunner()
             .On("ip", exitCode: 1, stderr: "Error: Nexthop device is not up.\nCommand failed -:3\n", when: i => i.Stdin!.StartsWith("rule del", StringComparison.Ordinal));
 
         Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => true, (_, _) => null, lockNamespace: false)
-            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy), CancellationToken.None);
+            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy.Rules, HostFacts.None), CancellationToken.None);
 
         (await act.Should().ThrowAsync<CaptureException>()).Which.Message.Should()
             .Contain("the routing step 'ip route replace local default dev lo table 133' failed").And.Contain("Nexthop device is not up").And.Contain("rolled back");

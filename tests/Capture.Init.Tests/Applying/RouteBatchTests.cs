@@ -6,12 +6,11 @@ namespace Capture.Init.Tests.Applying;
 
 public class RouteBatchTests
 {
-    private static readonly RuleSet s_tproxy = new CaptureRuleBuilder().Build(CaptureOptions.Default with
+    private static readonly RuleSet s_tproxy = new CaptureRuleBuilder().Build(RuleOptions.Default with
     {
         InterceptionMode = InterceptionMode.TProxy,
         InboundAllPorts = true,
-        Ipv6Enabled = true,
-    });
+    }, HostFacts.None with { Ipv6Enabled = true });
 
     [Fact]
     public void Apply_Ipv4_DeletesTheRuleBeforeAddingItAndReplacesTheRoute()

@@ -7,12 +7,12 @@ namespace Capture.Init.Tests.Applying;
 
 public class StateAssessorTests
 {
-    private static readonly IReadOnlyList<Rule> s_rules = new CaptureRuleBuilder().Build(CaptureOptions.Default with
+    private static readonly IReadOnlyList<Rule> s_rules = new CaptureRuleBuilder().Build(RuleOptions.Default with
     {
         InboundAllPorts = true,
         OutboundAllCidrs = true,
         LocalExcludePorts = [15090, 15021, 15020],
-    }).Ipv4Rules;
+    }, HostFacts.None).Ipv4Rules;
 
     private static readonly IptablesState s_plan = IptablesState.FromRules(s_rules);
 

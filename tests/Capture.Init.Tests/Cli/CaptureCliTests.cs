@@ -27,7 +27,7 @@ public class CaptureCliTests
     [Fact]
     public void Run_DryRunIpv6Detected_PrintsBothPayloads()
     {
-        _cli.HostFacts = new FakeHostFacts(detectedIpv6: true);
+        _cli.HostFactsReader = new FakeHostFactsReader(detectedIpv6: true);
 
         CliRun run = _cli.Run("-i", "*", "-n");
 
@@ -47,16 +47,16 @@ public class CaptureCliTests
     [Fact]
     public void Run_NotDryRun_HandsResolvedOptionsAndPlanToApplier()
     {
-        _cli.HostFacts = new FakeHostFacts(detectedIpv6: true, IPAddress.Parse("10.96.0.10"));
+        _cli.HostFactsReader = new FakeHostFactsReader(detectedIpv6: true, IPAddress.Parse("10.96.0.10"));
         _cli.Applier = new RecordingApplier(ExitCode.ValidationFailed);
 
         CliRun run = _cli.Run("-i", "*", "--redirect-dns", "--run-validation");
 
         run.ExitCode.Should().Be(126);
         _cli.Applier.Calls.Should().Be(1);
-        _cli.Applier.Options!.Ipv6Enabled.Should().BeTrue();
-        _cli.Applier.Options.DnsServers.Should().Equal(IPAddress.Parse("10.96.0.10"));
-        _cli.Applier.Options.RunValidation.Should().BeTrue();
+        _cli.Applier.Plan!.Ipv6Enabled.Should().BeTrue();
+        _cli.Applier.Plan.Ipv4Rules.Should().Contain(r => r.ToRestoreLine().Contains("-d 10.96.0.10/32", StringComparison.Ordinal));
+        _cli.Applier.Options!.Run.RunValidation.Should().BeTrue();
         _cli.Applier.Plan!.Chain("ISTIO_OUTPUT_DNS", table: Table.Nat).Rules.Should().HaveCount(2);
     }
 
@@ -72,7 +72,7 @@ public class CaptureCliTests
     [Fact]
     public async Task Run_ApplierThrowsCaptureException_OneLineAndItsExitCode()
     {
-        var services = new CaptureCliServices(new BufferedConsole(), new FakeProcessEnvironment(), new FakeHostFacts(), new RecordingNamespaceRunner(),
+        var services = new CaptureCliServices(new BufferedConsole(), new FakeProcessEnvironment(), new FakeHostFactsReader(), new RecordingNamespaceRunner(),
             _ => new ThrowingApplier(new CaptureException("iptables-restore failed: line 3: bad rule", ExitCode.Failure)));
         using var console = (BufferedConsole)services.Console;
 
@@ -86,7 +86,7 @@ public class CaptureCliTests
     public async Task Run_ApplierThrowsUnexpected_LoggedWithStackTraceExit1()
     {
         using var console = new BufferedConsole();
-        var services = new CaptureCliServices(console, new FakeProcessEnvironment(), new FakeHostFacts(), new RecordingNamespaceRunner(),
+        var services = new CaptureCliServices(console, new FakeProcessEnvironment(), new FakeHostFactsReader(), new RecordingNamespaceRunner(),
             _ => new ThrowingApplier(new InvalidOperationException("boom")));
 
         int exitCode = await CaptureCli.RunAsync(["-i", "*"], services);

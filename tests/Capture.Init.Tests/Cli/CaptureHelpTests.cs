@@ -49,7 +49,7 @@ public class CaptureHelpTests
     public void Help_Subcommand_ListsEveryOptionOfItsOwn(string subcommand)
     {
         using var console = new BufferedConsole();
-        var services = new CaptureCliServices(console, _cli.Environment, _cli.HostFacts, _cli.NamespaceRunner, _ => _cli.Applier);
+        var services = new CaptureCliServices(console, _cli.Environment, _cli.HostFactsReader, _cli.NamespaceRunner, _ => _cli.Applier);
         Command command = CaptureCli.CreateRootCommand(services).Subcommands.Single(c => c.Name == subcommand);
         var catalog = CaptureCliOptions.All.Select(flag => flag.Option).ToHashSet<Option>();
         string[] own = command.Options.Where(option => !catalog.Contains(option)).Select(option => option.Name).ToArray();

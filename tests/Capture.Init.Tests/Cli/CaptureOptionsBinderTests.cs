@@ -14,7 +14,7 @@ public class CaptureOptionsBinderTests
     private BindResult Bind(params string[] args)
     {
         using var console = new BufferedConsole();
-        var services = new CaptureCliServices(console, _environment, new FakeHostFacts(), new RecordingNamespaceRunner(), _ => new RecordingApplier());
+        var services = new CaptureCliServices(console, _environment, new FakeHostFactsReader(), new RecordingNamespaceRunner(), _ => new RecordingApplier());
         System.CommandLine.ParseResult parseResult = CaptureCli.Parse(CaptureCli.CreateRootCommand(services), args);
         parseResult.Errors.Should().BeEmpty();
         return CaptureOptionsBinder.Bind(parseResult, _environment);
@@ -40,15 +40,15 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020");
 
-        options.ProxyPort.Should().Be(15001);
-        options.InboundCapturePort.Should().Be(15006);
-        options.ProxyUids.Should().Equal("1337");
-        options.ProxyGids.Should().Equal("1337");
-        options.InterceptionMode.Should().Be(InterceptionMode.Redirect);
-        options.OutboundAllCidrs.Should().BeTrue();
-        options.OutboundExcludeCidrs.Should().BeEmpty();
-        options.InboundAllPorts.Should().BeTrue();
-        options.LocalExcludePorts.Should().Equal(15090, 15021, 15020);
+        options.Rules.ProxyPort.Should().Be(15001);
+        options.Rules.InboundCapturePort.Should().Be(15006);
+        options.Rules.ProxyUids.Should().Equal("1337");
+        options.Rules.ProxyGids.Should().Equal("1337");
+        options.Rules.InterceptionMode.Should().Be(InterceptionMode.Redirect);
+        options.Rules.OutboundAllCidrs.Should().BeTrue();
+        options.Rules.OutboundExcludeCidrs.Should().BeEmpty();
+        options.Rules.InboundAllPorts.Should().BeTrue();
+        options.Rules.LocalExcludePorts.Should().Equal(15090, 15021, 15020);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("istio-iptables", "-p", "16001");
 
-        options.ProxyPort.Should().Be(16001);
+        options.Rules.ProxyPort.Should().Be(16001);
     }
 
     [Fact]
@@ -64,10 +64,10 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("-b", "9080,", "-d", "", "-q", ",3306,,5432", "-o", " 25 , 465 ");
 
-        options.InboundPorts.Should().Equal(9080);
-        options.LocalExcludePorts.Should().BeEmpty();
-        options.OutboundPorts.Should().Equal(3306, 5432);
-        options.OutboundExcludePorts.Should().Equal(25, 465);
+        options.Rules.InboundPorts.Should().Equal(9080);
+        options.Rules.LocalExcludePorts.Should().BeEmpty();
+        options.Rules.OutboundPorts.Should().Equal(3306, 5432);
+        options.Rules.OutboundExcludePorts.Should().Equal(25, 465);
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk(args);
 
-        options.DryRun.Should().Be(expected);
+        options.Run.DryRun.Should().Be(expected);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("-p", "15001", "--envoy-port", "16001", "-n", "--dry-run=false");
 
-        options.ProxyPort.Should().Be(16001);
-        options.DryRun.Should().BeFalse();
+        options.Rules.ProxyPort.Should().Be(16001);
+        options.Run.DryRun.Should().BeFalse();
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("--log_output_level=default:info", "--log_as_json");
 
-        options.LogOutputLevel.Should().Be("default:info");
-        options.LogAsJson.Should().BeTrue();
+        options.Run.LogOutputLevel.Should().Be("default:info");
+        options.Run.LogAsJson.Should().BeTrue();
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("--envoy-port=16001", "--istio-service-cidr=10.0.0.0/8,fd00::/8");
 
-        options.ProxyPort.Should().Be(16001);
-        options.OutboundCidrs.Should().Equal(IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8"));
+        options.Rules.ProxyPort.Should().Be(16001);
+        options.Rules.OutboundCidrs.Should().Equal(IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8"));
     }
 
     [Fact]
@@ -120,9 +120,9 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.InboundCapturePort.Should().Be(16006);
-        options.InboundAllPorts.Should().BeTrue();
-        options.InterceptionMode.Should().Be(InterceptionMode.TProxy);
+        options.Rules.InboundCapturePort.Should().Be(16006);
+        options.Rules.InboundAllPorts.Should().BeTrue();
+        options.Rules.InterceptionMode.Should().Be(InterceptionMode.TProxy);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk("-z", "17006");
 
-        options.InboundCapturePort.Should().Be(17006);
+        options.Rules.InboundCapturePort.Should().Be(17006);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk("-x", "");
 
-        options.OutboundExcludeCidrs.Should().BeEmpty();
+        options.Rules.OutboundExcludeCidrs.Should().BeEmpty();
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        (options.RedirectDns || options.DropInvalid || options.DualStack).Should().BeTrue();
+        (options.Rules.RedirectDns || options.Rules.DropInvalid || options.Run.DualStack).Should().BeTrue();
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.RedirectDns.Should().BeFalse();
+        options.Rules.RedirectDns.Should().BeFalse();
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk("--redirect-dns=false");
 
-        options.RedirectDns.Should().BeFalse();
+        options.Rules.RedirectDns.Should().BeFalse();
     }
 
     [Fact]
@@ -185,8 +185,8 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.RedirectDns.Should().BeTrue();
-        options.ProxyUids.Should().Equal("1337");
+        options.Rules.RedirectDns.Should().BeTrue();
+        options.Rules.ProxyUids.Should().Equal("1337");
     }
 
     [Fact]
@@ -196,8 +196,8 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.ProxyUids.Should().Equal("101");
-        options.ProxyGids.Should().Equal("101");
+        options.Rules.ProxyUids.Should().Equal("101");
+        options.Rules.ProxyGids.Should().Equal("101");
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.ProxyUids.Should().Equal("1337000");
+        options.Rules.ProxyUids.Should().Equal("1337000");
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.ProxyUids.Should().Equal("1337");
+        options.Rules.ProxyUids.Should().Equal("1337");
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("-u", "1337,1338");
 
-        options.ProxyGids.Should().Equal("1337", "1338");
+        options.Rules.ProxyGids.Should().Equal("1337", "1338");
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk("-u", "1337");
 
-        options.ProxyGids.Should().Equal("2000");
+        options.Rules.ProxyGids.Should().Equal("2000");
     }
 
     [Fact]
@@ -245,8 +245,8 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.OwnerGroupsInclude.Should().Equal("java", "1234");
-        options.OwnerGroupsExclude.Should().BeEmpty();
+        options.Rules.OwnerGroupsInclude.Should().Equal("java", "1234");
+        options.Rules.OwnerGroupsExclude.Should().BeEmpty();
     }
 
     [Fact]
@@ -256,8 +256,8 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.OwnerGroupsInclude.Should().BeEmpty();
-        options.OwnerGroupsExclude.Should().Equal("1001", "1002");
+        options.Rules.OwnerGroupsInclude.Should().BeEmpty();
+        options.Rules.OwnerGroupsExclude.Should().Equal("1001", "1002");
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public class CaptureOptionsBinderTests
 
         BindResult result = Bind();
 
-        result.Options.OwnerGroupsExclude.Should().BeEmpty();
+        result.Options.Rules.OwnerGroupsExclude.Should().BeEmpty();
         result.Warnings.Should().ContainSingle().Which.Should().Contain("ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE is ignored");
     }
 
@@ -278,7 +278,7 @@ public class CaptureOptionsBinderTests
 
         CaptureOptions options = BindOk();
 
-        options.Ipv4LoopbackCidr.Should().Be(IPNetwork.Parse("127.0.0.0/8"));
+        options.Rules.Ipv4LoopbackCidr.Should().Be(IPNetwork.Parse("127.0.0.0/8"));
     }
 
     [Fact]
@@ -286,7 +286,7 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("-i", "10.1.2.3/8");
 
-        options.OutboundCidrs.Should().Equal(IPNetwork.Parse("10.0.0.0/8"));
+        options.Rules.OutboundCidrs.Should().Equal(IPNetwork.Parse("10.0.0.0/8"));
     }
 
     [Theory]
@@ -298,7 +298,7 @@ public class CaptureOptionsBinderTests
     {
         CaptureOptions options = BindOk("--ipv6", value);
 
-        options.Ipv6Mode.Should().Be(Enum.Parse<Ipv6Mode>(expected));
+        options.Run.Ipv6Mode.Should().Be(Enum.Parse<Ipv6Mode>(expected));
     }
 
     [Fact]
@@ -308,25 +308,29 @@ public class CaptureOptionsBinderTests
             "--reconcile", "--cleanup-only", "--force-apply", "--skip-rule-apply", "--run-validation", "--iptables-probe-port", "15999",
             "--probe-timeout", "1m30s", "-t", "1500", "-r", "200", "-c", "eth1", "-k", "kv0", "--capture-all-dns", "--dual-stack");
 
-        options.Should().BeEquivalentTo(CaptureOptions.Default with
-        {
-            ResolvConfPath = "/tmp/resolv",
-            NetworkNamespace = "/var/run/netns/pod",
-            ForceIptablesBinary = "legacy",
-            Reconcile = true,
-            CleanupOnly = true,
-            ForceApply = true,
-            SkipRuleApply = true,
-            RunValidation = true,
-            ProbePort = 15999,
-            ProbeTimeout = TimeSpan.FromSeconds(90),
-            TProxyMark = "1500",
-            TProxyRouteTable = "200",
-            ExcludeInterfaces = ["eth1"],
-            KubeVirtInterfaces = ["kv0"],
-            CaptureAllDns = true,
-            DualStack = true,
-        });
+        options.Should().BeEquivalentTo(new CaptureOptions(
+            RuleOptions.Default with
+            {
+                TProxyMark = "1500",
+                TProxyRouteTable = "200",
+                ExcludeInterfaces = ["eth1"],
+                KubeVirtInterfaces = ["kv0"],
+                CaptureAllDns = true,
+            },
+            RunOptions.Default with
+            {
+                ResolvConfPath = "/tmp/resolv",
+                NetworkNamespace = "/var/run/netns/pod",
+                ForceIptablesBinary = "legacy",
+                Reconcile = true,
+                CleanupOnly = true,
+                ForceApply = true,
+                SkipRuleApply = true,
+                RunValidation = true,
+                ProbePort = 15999,
+                ProbeTimeout = TimeSpan.FromSeconds(90),
+                DualStack = true,
+            }));
     }
 
     [Fact]

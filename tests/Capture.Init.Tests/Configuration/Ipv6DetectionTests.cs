@@ -44,7 +44,7 @@ public class Ipv6DetectionTests
     [Fact]
     public void LocalAddresses_ThisNamespace_IncludesLoopback()
     {
-        IPAddress[] addresses = SystemHostFacts.LocalAddresses().ToArray();
+        IPAddress[] addresses = SystemHostFactsReader.LocalAddresses().ToArray();
 
         addresses.Should().Contain(IPAddress.Loopback);
     }

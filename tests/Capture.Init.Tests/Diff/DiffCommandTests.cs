@@ -14,18 +14,18 @@ public class DiffCommandTests
 {
     private static readonly string[] s_istioInit = ["-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020"];
 
-    private static RuleSet Plan() => new CaptureRuleBuilder().Build(CaptureOptions.Default with
+    private static RuleSet Plan() => new CaptureRuleBuilder().Build(RuleOptions.Default with
     {
         OutboundAllCidrs = true,
         InboundAllPorts = true,
         LocalExcludePorts = [15090, 15021, 15020],
-    });
+    }, HostFacts.None);
 
     private static (int ExitCode, string Out, string Error) Run(FakeLiveRules live, params string[] args)
     {
         using var console = new BufferedConsole();
         var harness = new CliHarness();
-        var services = new CaptureCliServices(console, harness.Environment, harness.HostFacts, harness.NamespaceRunner, _ => harness.Applier);
+        var services = new CaptureCliServices(console, harness.Environment, harness.HostFactsReader, harness.NamespaceRunner, _ => harness.Applier);
         var root = new RootCommand { DiffCommand.Create(services, _ => live) };
         int exitCode = CaptureCli.Parse(root, ["diff", .. args]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
         return (exitCode, console.OutText, console.ErrorText);

@@ -8,7 +8,7 @@ namespace Capture.Init.Tests.Diff;
 public class RuleSetDifferTests
 {
     // A plan with every kind of chain: REDIRECT and TPROXY share nothing, so both are covered by the theory below.
-    private static CaptureOptions Options(InterceptionMode mode) => CaptureOptions.Default with
+    private static RuleOptions Options(InterceptionMode mode) => RuleOptions.Default with
     {
         InterceptionMode = mode,
         OutboundAllCidrs = true,
@@ -20,17 +20,17 @@ public class RuleSetDifferTests
         ExcludeInterfaces = ["eth9"],
         KubeVirtInterfaces = ["vm0"],
         RedirectDns = true,
-        DnsServers = [IPAddress.Parse("10.96.0.10")],
         DropInvalid = true,
-        Ipv6Enabled = true,
     };
+
+    private static readonly HostFacts s_host = HostFacts.None with { DnsServers = [IPAddress.Parse("10.96.0.10")], Ipv6Enabled = true };
 
     private static readonly Rule s_foreign = new(Table.Nat, "X", [new DestinationPortMatch(2222), ProtocolMatch.Tcp], VerdictTarget.Accept);
 
     [Fact]
     public void Compare_PlanAgainstItsOwnState_NoDrift()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect));
+        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect), s_host);
 
         DiffReport report = RuleSetDiffer.Compare(plan, plan.State);
 
@@ -43,7 +43,7 @@ public class RuleSetDifferTests
     [InlineData(nameof(InterceptionMode.TProxy))]
     public void Compare_EverySingleRuleDeletionInsertionAndSwap_ReportsDrift(string mode)
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(Options(Enum.Parse<InterceptionMode>(mode)));
+        RuleSet plan = new CaptureRuleBuilder().Build(Options(Enum.Parse<InterceptionMode>(mode)), s_host);
         var undetected = new List<string>();
         int cases = 0;
 
@@ -91,7 +91,7 @@ public class RuleSetDifferTests
     [Fact]
     public void Compare_MissingUserChain_ReportsChainAndItsRules()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect));
+        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect), s_host);
         IptablesState planned = plan.State(IpFamily.V4);
         var live = new IptablesState(planned.Chains.Where(c => c.Name != "ISTIO_REDIRECT").ToList());
 
@@ -104,7 +104,7 @@ public class RuleSetDifferTests
     [Fact]
     public void Compare_LeftoverIstioChainAndForeignChain_OnlyOursIsUnexpected()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect));
+        RuleSet plan = new CaptureRuleBuilder().Build(Options(InterceptionMode.Redirect), s_host);
         IptablesState planned = plan.State(IpFamily.V4);
         var live = new IptablesState(
         [
@@ -125,7 +125,7 @@ public class RuleSetDifferTests
     [Fact]
     public void Compare_PlanWithGroupNameAgainstSavedNumber_NoDriftOnceResolved()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(CaptureOptions.Default with { OutboundAllCidrs = true, OwnerGroupsExclude = ["builders"] });
+        RuleSet plan = new CaptureRuleBuilder().Build(RuleOptions.Default with { OutboundAllCidrs = true, OwnerGroupsExclude = ["builders"] }, HostFacts.None);
         var owners = new Capture.Init.Explain.OwnerIds(groups: new Dictionary<string, uint> { ["builders"] = 4242 });
         IptablesState saved = plan.State(IpFamily.V4).WithOwnerIds(owners.ResolveText);
 

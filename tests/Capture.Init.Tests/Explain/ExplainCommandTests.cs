@@ -77,7 +77,7 @@ public class ExplainCommandTests
         IptablesState live = IptablesSaveParser.Parse("*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9999\nCOMMIT\n");
         using var console = new BufferedConsole();
         var harness = new CliHarness();
-        var services = new CaptureCliServices(console, harness.Environment, harness.HostFacts, harness.NamespaceRunner, _ => harness.Applier);
+        var services = new CaptureCliServices(console, harness.Environment, harness.HostFactsReader, harness.NamespaceRunner, _ => harness.Applier);
         var root = new RootCommand { ExplainCommand.Create(services, _ => new FakeLiveRules(live)) };
 
         int exitCode = CaptureCli.Parse(root, ["explain", "--live", "--dst", "10.1.2.3:80"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });

@@ -7,7 +7,7 @@ namespace Capture.Init.Tests.Explain;
 /// <summary>Live rules from fixed states (one per family), or a failure to read them.</summary>
 internal sealed class FakeLiveRules(IptablesState ipv4, IptablesState? ipv6 = null, Exception? failure = null) : ILiveRules
 {
-    public Task<IptablesState> ReadAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken) =>
+    public Task<IptablesState> ReadAsync(IpFamily family, RunOptions options, CancellationToken cancellationToken) =>
         failure is not null
             ? Task.FromException<IptablesState>(failure)
             : Task.FromResult(family == IpFamily.V4 ? ipv4 : ipv6 ?? IptablesState.Empty);

@@ -9,17 +9,18 @@ namespace Capture.Init.Tests.Explain;
 public class PacketSimulatorTests
 {
     // RULES.md's example: -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020
-    private static readonly CaptureOptions s_example = CaptureOptions.Default with
+    private static readonly RuleOptions s_example = RuleOptions.Default with
     {
         OutboundAllCidrs = true,
         InboundAllPorts = true,
         LocalExcludePorts = [15090, 15021, 15020],
-        Ipv6Enabled = true,
     };
 
-    private static Explanation Explain(CaptureOptions options, Connection connection)
+    private static readonly HostFacts s_ipv6 = HostFacts.None with { Ipv6Enabled = true };
+
+    private static Explanation Explain(RuleOptions options, Connection connection, HostFacts? host = null)
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(options);
+        RuleSet plan = new CaptureRuleBuilder().Build(options, host ?? s_ipv6);
         IpFamily family = PacketSimulator.FamilyOf(connection.Destination);
         return new PacketSimulator(plan.State(family), family, OwnerIds.NumericOnly, options).Explain(connection);
     }
@@ -79,7 +80,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_ExcludedCidr_NotCapturedNamingTheFlag()
     {
-        CaptureOptions options = s_example with { OutboundExcludeCidrs = [IPNetwork.Parse("10.0.0.0/8")] };
+        RuleOptions options = s_example with { OutboundExcludeCidrs = [IPNetwork.Parse("10.0.0.0/8")] };
 
         Explanation explanation = Explain(options, Outbound("10.1.2.3", 8080));
 
@@ -89,7 +90,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_ExcludedOutboundPort_NotCaptured()
     {
-        CaptureOptions options = s_example with { OutboundExcludePorts = [9090] };
+        RuleOptions options = s_example with { OutboundExcludePorts = [9090] };
 
         Explanation explanation = Explain(options, Outbound("10.1.2.3", 9090, protocol: TransportProtocol.Udp));
 
@@ -111,7 +112,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_InboundWithoutInboundPorts_SaysBIsEmpty()
     {
-        Explanation explanation = Explain(CaptureOptions.Default with { OutboundAllCidrs = true }, Inbound("10.1.0.2", 9080));
+        Explanation explanation = Explain(RuleOptions.Default with { OutboundAllCidrs = true }, Inbound("10.1.0.2", 9080), HostFacts.None);
 
         explanation.Outcome.Summary.Should().Be("not captured: no inbound capture (-b is empty)");
     }
@@ -150,9 +151,10 @@ public class PacketSimulatorTests
     public void Explain_DnsToServer_RedirectedTo15053InZone2(bool udp)
     {
         TransportProtocol protocol = udp ? TransportProtocol.Udp : TransportProtocol.Tcp;
-        CaptureOptions options = s_example with { RedirectDns = true, DnsServers = [IPAddress.Parse("10.96.0.10")] };
+        RuleOptions options = s_example with { RedirectDns = true };
+        HostFacts host = s_ipv6 with { DnsServers = [IPAddress.Parse("10.96.0.10")] };
 
-        Explanation explanation = Explain(options, Outbound("10.96.0.10", 53, uid: 1000, gid: 1000, protocol: protocol));
+        Explanation explanation = Explain(options, Outbound("10.96.0.10", 53, uid: 1000, gid: 1000, protocol: protocol), host);
 
         explanation.Outcome.Kind.Should().Be(OutcomeKind.DnsCapture);
         explanation.Outcome.Summary.Should().Be("DNS → 15053");
@@ -162,9 +164,10 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_ProxyDns_BypassedInZone1()
     {
-        CaptureOptions options = s_example with { RedirectDns = true, DnsServers = [IPAddress.Parse("10.96.0.10")] };
+        RuleOptions options = s_example with { RedirectDns = true };
+        HostFacts host = s_ipv6 with { DnsServers = [IPAddress.Parse("10.96.0.10")] };
 
-        Explanation explanation = Explain(options, Outbound("10.96.0.10", 53, uid: 1337, gid: 1337, protocol: TransportProtocol.Udp));
+        Explanation explanation = Explain(options, Outbound("10.96.0.10", 53, uid: 1337, gid: 1337, protocol: TransportProtocol.Udp), host);
 
         explanation.Outcome.Summary.Should().Be("bypassed: owner UID 1337");
         explanation.ConntrackZone.Should().Be(1);
@@ -173,7 +176,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_TproxyInbound_TproxiedWithMark()
     {
-        CaptureOptions options = s_example with { InterceptionMode = InterceptionMode.TProxy };
+        RuleOptions options = s_example with { InterceptionMode = InterceptionMode.TProxy };
 
         Explanation explanation = Explain(options, Inbound("10.1.0.2", 9080));
 
@@ -184,7 +187,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_TproxyEstablished_Diverted()
     {
-        CaptureOptions options = s_example with { InterceptionMode = InterceptionMode.TProxy };
+        RuleOptions options = s_example with { InterceptionMode = InterceptionMode.TProxy };
 
         Explanation explanation = Explain(options, Inbound("10.1.0.2", 9080, established: true));
 
@@ -195,7 +198,7 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_ExcludedInterface_NotCaptured()
     {
-        CaptureOptions options = s_example with { ExcludeInterfaces = ["eth1"] };
+        RuleOptions options = s_example with { ExcludeInterfaces = ["eth1"] };
 
         Explanation explanation = Explain(options, Inbound("10.1.0.2", 9080, inInterface: "eth1"));
 
@@ -205,10 +208,10 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_KubeVirtInterfaceToIncludedCidr_CapturedAsOutbound()
     {
-        CaptureOptions options = CaptureOptions.Default with { OutboundCidrs = [IPNetwork.Parse("10.96.0.0/12")], KubeVirtInterfaces = ["vm0"] };
+        RuleOptions options = RuleOptions.Default with { OutboundCidrs = [IPNetwork.Parse("10.96.0.0/12")], KubeVirtInterfaces = ["vm0"] };
 
-        Explanation captured = Explain(options, Inbound("10.96.0.1", 80, inInterface: "vm0"));
-        Explanation other = Explain(options, Inbound("192.168.1.1", 80, inInterface: "vm0"));
+        Explanation captured = Explain(options, Inbound("10.96.0.1", 80, inInterface: "vm0"), HostFacts.None);
+        Explanation other = Explain(options, Inbound("192.168.1.1", 80, inInterface: "vm0"), HostFacts.None);
 
         captured.Outcome.Kind.Should().Be(OutcomeKind.OutboundCapture);
         other.Outcome.Summary.Should().Be("not captured: traffic arriving on vm0 is captured only towards -i (-k)");
@@ -240,8 +243,8 @@ public class PacketSimulatorTests
     [Fact]
     public void Explain_OwnerNameInPlan_ResolvedThroughGroupNames()
     {
-        CaptureOptions options = s_example with { OwnerGroupsExclude = ["builders"] };
-        RuleSet plan = new CaptureRuleBuilder().Build(options);
+        RuleOptions options = s_example with { OwnerGroupsExclude = ["builders"] };
+        RuleSet plan = new CaptureRuleBuilder().Build(options, s_ipv6);
         var owners = new OwnerIds(groups: new Dictionary<string, uint> { ["builders"] = 4242 });
 
         Explanation explanation = new PacketSimulator(plan.State(IpFamily.V4), IpFamily.V4, owners, options).Explain(Outbound("10.1.2.3", 80, uid: 1000, gid: 4242));

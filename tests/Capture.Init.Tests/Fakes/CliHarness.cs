@@ -11,14 +11,14 @@ internal sealed class CliHarness
 
     public RecordingApplier Applier { get; set; } = new();
 
-    public IHostFacts HostFacts { get; set; } = new FakeHostFacts();
+    public IHostFactsReader HostFactsReader { get; set; } = new FakeHostFactsReader();
 
     public RecordingNamespaceRunner NamespaceRunner { get; } = new();
 
     public CliRun Run(params string[] args)
     {
         using var console = new BufferedConsole();
-        var services = new CaptureCliServices(console, Environment, HostFacts, NamespaceRunner, _ => Applier);
+        var services = new CaptureCliServices(console, Environment, HostFactsReader, NamespaceRunner, _ => Applier);
         int exitCode = CaptureCli.RunAsync(args, services).GetAwaiter().GetResult();
         return new CliRun(exitCode, console.OutText, console.ErrorText);
     }

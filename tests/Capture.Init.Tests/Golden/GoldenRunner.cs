@@ -16,7 +16,7 @@ internal static class GoldenRunner
         try
         {
             File.WriteAllText(resolvConf, golden.ResolvConf ?? "");
-            var harness = new CliHarness { HostFacts = SystemHostFacts.Instance };
+            var harness = new CliHarness { HostFactsReader = SystemHostFactsReader.Instance };
             foreach ((string name, string value) in golden.Environment ?? [])
             {
                 harness.Environment.Set(name, value);

@@ -36,7 +36,7 @@ public class IptablesRestoreRendererTests
 
         """;
 
-    internal static CaptureOptions RulesMdExampleOptions { get; } = CaptureOptions.Default with
+    internal static RuleOptions RulesMdExampleOptions { get; } = RuleOptions.Default with
     {
         ProxyPort = 15001,
         InboundCapturePort = 15006,
@@ -51,7 +51,7 @@ public class IptablesRestoreRendererTests
     [Fact]
     public void Render_RulesMdExample_MatchesByteForByte()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(RulesMdExampleOptions);
+        RuleSet plan = new CaptureRuleBuilder().Build(RulesMdExampleOptions, HostFacts.None);
 
         string payload = IptablesRestoreRenderer.Render(plan.Ipv4Rules);
 

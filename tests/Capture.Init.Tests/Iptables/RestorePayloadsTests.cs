@@ -7,11 +7,11 @@ namespace Capture.Init.Tests.Iptables;
 
 public class RestorePayloadsTests
 {
-    private static readonly IReadOnlyList<Rule> s_rules = new CaptureRuleBuilder().Build(CaptureOptions.Default with
+    private static readonly IReadOnlyList<Rule> s_rules = new CaptureRuleBuilder().Build(RuleOptions.Default with
     {
         InboundAllPorts = true,
         OutboundAllCidrs = true,
-    }).Ipv4Rules;
+    }, HostFacts.None).Ipv4Rules;
 
     private static readonly IptablesState s_plan = IptablesState.FromRules(s_rules);
 

@@ -9,7 +9,9 @@ namespace Capture.Init.Tests.Nftables;
 /// </summary>
 public sealed record NftGoldenCase(string Name, int Lines, string Tables, int Inserts)
 {
-    internal CaptureOptions Options { get; init; } = CaptureOptions.Default;
+    internal RuleOptions Options { get; init; } = RuleOptions.Default;
+
+    internal HostFacts Host { get; init; } = HostFacts.None;
 
     public override string ToString() => Name;
 }

@@ -58,10 +58,12 @@ public class NftGoldenTests
 
     internal static string Render(string name)
     {
-        NftPlan plan = new NftPlanBuilder().Build(NftGoldenCases.Get(name).Options);
+        NftPlan plan = Plan(NftGoldenCases.Get(name));
         return NftTransactionRenderer.Render(plan);
     }
 
     private static string SourceDirectory =>
         Path.Combine(Path.GetDirectoryName(GoldenFiles.SourceDirectory)!, "Nftables", "Golden");
+
+    private static NftPlan Plan(NftGoldenCase golden) => new NftPlanBuilder().Build(golden.Options, golden.Host);
 }

@@ -27,7 +27,7 @@ public class NftJsonParserTests
     [MemberData(nameof(Fixtures))]
     public void Parse_ListingOfLoadedGolden_EqualsPlan(string name)
     {
-        NftPlan plan = new NftPlanBuilder().Build(NftGoldenCases.Get(name).Options);
+        NftPlan plan = Plan(NftGoldenCases.Get(name));
 
         NftLiveRuleset live = NftJsonParser.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, name + ".json")));
 
@@ -45,7 +45,7 @@ public class NftJsonParserTests
     [Fact]
     public void Compare_RuleDeletedMovedAndAdded_ReportsEachKind()
     {
-        NftPlan plan = new NftPlanBuilder().Build(NftGoldenCases.Get("empty").Options);
+        NftPlan plan = Plan(NftGoldenCases.Get("empty"));
         NftChainState output = plan.State.Chain(Table.Nat, NftChains.OutputChain)!;
         NftRule stray = new(Table.Nat, NftChains.OutputChain, [], [NftStatement.Counter, NftStatement.Accept]);
         List<NftRule> rules = [.. output.Rules];
@@ -67,8 +67,8 @@ public class NftJsonParserTests
     [Fact]
     public void Compare_TableNoLongerPlanned_ReportsTheTable()
     {
-        NftPlan withDns = new NftPlanBuilder().Build(NftGoldenCases.Get("ip-range").Options);
-        NftPlan without = new NftPlanBuilder().Build(NftGoldenCases.Get("ipnets").Options);
+        NftPlan withDns = Plan(NftGoldenCases.Get("ip-range"));
+        NftPlan without = Plan(NftGoldenCases.Get("ipnets"));
 
         IReadOnlyList<NftDifference> differences = NftDiffer.Compare(without.State, withDns.State);
 
@@ -132,4 +132,6 @@ public class NftJsonParserTests
     }
 
     internal static string FixtureDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Nft");
+
+    private static NftPlan Plan(NftGoldenCase golden) => new NftPlanBuilder().Build(golden.Options, golden.Host);
 }

@@ -7,14 +7,14 @@ namespace Capture.Init.Tests.Rules;
 /// <summary>One or more tests per step of RULES.md's plan; whole rule sets are covered by the golden files.</summary>
 public class CaptureRuleBuilderTests
 {
-    private static readonly CaptureOptions s_injector = CaptureOptions.Default with
+    private static readonly RuleOptions s_injector = RuleOptions.Default with
     {
         OutboundAllCidrs = true,
         InboundAllPorts = true,
         LocalExcludePorts = [15090, 15021, 15020],
     };
 
-    private static RuleSet Build(CaptureOptions options) => new CaptureRuleBuilder().Build(options);
+    private static RuleSet Build(RuleOptions options, HostFacts? host = null) => new CaptureRuleBuilder().Build(options, host ?? HostFacts.None);
 
     private static string[] Lines(RuleSet rules, Table table, IpFamily family = IpFamily.V4) =>
         rules.Rules(family).Where(r => r.Table == table).Select(r => r.ToRestoreLine()).ToArray();
@@ -26,14 +26,13 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_CidrsOfBothFamilies_SplitsThemByFamily()
     {
-        CaptureOptions options = CaptureOptions.Default with
+        RuleOptions options = RuleOptions.Default with
         {
-            Ipv6Enabled = true,
             OutboundCidrs = [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8")],
             OutboundExcludeCidrs = [IPNetwork.Parse("fd00:1::/64"), IPNetwork.Parse("10.1.0.0/16")],
         };
 
-        RuleSet rules = Build(options);
+        RuleSet rules = Build(options, HostFacts.None with { Ipv6Enabled = true });
 
         Specs(rules, "ISTIO_OUTPUT").Should().Contain(["-d 10.1.0.0/16 -j RETURN", "-d 10.0.0.0/8 -j ISTIO_REDIRECT"])
             .And.NotContain(s => s.Contains("fd00", StringComparison.Ordinal));
@@ -44,9 +43,9 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_RedirectDnsWithoutServers_TurnsDnsOffWithWarning()
     {
-        CaptureOptions options = s_injector with { RedirectDns = true, DnsServers = [] };
+        RuleOptions options = s_injector with { RedirectDns = true };
 
-        RuleSet rules = Build(options);
+        RuleSet rules = Build(options, HostFacts.None with { DnsServers = [] });
 
         rules.Warnings.Should().ContainSingle().Which.Should().Contain("DNS capture is off");
         rules.Ipv4Rules.Should().NotContain(r => r.Table == Table.Raw || r.Chain == "ISTIO_OUTPUT_DNS");
@@ -56,7 +55,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_Ipv6Off_HasNoIpv6Rules()
     {
-        RuleSet rules = Build(s_injector with { Ipv6Enabled = false });
+        RuleSet rules = Build(s_injector, HostFacts.None with { Ipv6Enabled = false });
 
         rules.Ipv6Rules.Should().BeEmpty();
         rules.Families.Should().Equal(IpFamily.V4);
@@ -66,7 +65,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_ExcludeInterfaceRedirect_ReturnsInNatOnly()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { ExcludeInterfaces = ["eth1"] });
+        RuleSet rules = Build(RuleOptions.Default with { ExcludeInterfaces = ["eth1"] });
 
         Lines(rules, Table.Nat).Should().StartWith(["-A PREROUTING -i eth1 -j RETURN", "-A OUTPUT -o eth1 -j RETURN"]);
         Lines(rules, Table.Mangle).Should().BeEmpty();
@@ -75,7 +74,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_ExcludeInterfaceTProxy_ReturnsInMangleToo()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { ExcludeInterfaces = ["eth1"], InterceptionMode = InterceptionMode.TProxy });
+        RuleSet rules = Build(RuleOptions.Default with { ExcludeInterfaces = ["eth1"], InterceptionMode = InterceptionMode.TProxy });
 
         Lines(rules, Table.Mangle).Should().StartWith(["-A PREROUTING -i eth1 -j RETURN", "-A OUTPUT -o eth1 -j RETURN"]);
     }
@@ -84,7 +83,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_KubeVirtInterfaceWithAllCidrs_InsertsReturnThenRedirectFirst()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { KubeVirtInterfaces = ["kv0"], OutboundAllCidrs = true });
+        RuleSet rules = Build(RuleOptions.Default with { KubeVirtInterfaces = ["kv0"], OutboundAllCidrs = true });
 
         Lines(rules, Table.Nat).Should().Contain(["-I PREROUTING 1 -i kv0 -j RETURN", "-I PREROUTING 1 -i kv0 -j ISTIO_REDIRECT"]);
         Specs(rules, "PREROUTING").Should().Equal("-i kv0 -j ISTIO_REDIRECT", "-i kv0 -j RETURN");
@@ -93,7 +92,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_KubeVirtInterfaceWithCidrs_InsertsOneRedirectPerCidr()
     {
-        RuleSet rules = Build(CaptureOptions.Default with
+        RuleSet rules = Build(RuleOptions.Default with
         {
             KubeVirtInterfaces = ["kv0"],
             OutboundCidrs = [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("192.168.0.0/16")],
@@ -109,7 +108,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_DropInvalid_JumpsToDropChainInMangle()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { DropInvalid = true });
+        RuleSet rules = Build(RuleOptions.Default with { DropInvalid = true });
 
         Lines(rules, Table.Mangle).Should().Equal(
             "-A PREROUTING -m conntrack --ctstate INVALID -j ISTIO_DROP",
@@ -120,7 +119,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_Defaults_CreatesCommonChainsFirst()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { ProxyPort = 16001, InboundCapturePort = 16006, InboundTunnelPort = 16008 });
+        RuleSet rules = Build(RuleOptions.Default with { ProxyPort = 16001, InboundCapturePort = 16006, InboundTunnelPort = 16008 });
 
         Lines(rules, Table.Nat).Should().StartWith([
             "-A ISTIO_INBOUND -p tcp --dport 16008 -j RETURN",
@@ -132,7 +131,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_NoInboundPorts_DoesNotJumpFromPrerouting()
     {
-        RuleSet rules = Build(CaptureOptions.Default);
+        RuleSet rules = Build(RuleOptions.Default);
 
         Specs(rules, "PREROUTING").Should().BeEmpty();
     }
@@ -140,7 +139,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_InboundPortListRedirect_RedirectsEachPort()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { InboundPorts = [9080, 9090], LocalExcludePorts = [15020] });
+        RuleSet rules = Build(RuleOptions.Default with { InboundPorts = [9080, 9090], LocalExcludePorts = [15020] });
 
         Specs(rules, "ISTIO_INBOUND").Should().Equal(
             "-p tcp --dport 15008 -j RETURN",
@@ -168,7 +167,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_InboundPortListTProxy_DivertsAndTProxiesEachPort()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { InterceptionMode = InterceptionMode.TProxy, InboundPorts = [9080] });
+        RuleSet rules = Build(RuleOptions.Default with { InterceptionMode = InterceptionMode.TProxy, InboundPorts = [9080] });
 
         Specs(rules, "ISTIO_INBOUND", Table.Mangle).Should().EndWith([
             "-p tcp --dport 9080 -m conntrack --ctstate RELATED,ESTABLISHED -j ISTIO_DIVERT",
@@ -179,7 +178,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_OutboundExcludedPorts_ReturnTcpAndUdpBeforePassthrough()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { OutboundExcludePorts = [25] });
+        RuleSet rules = Build(RuleOptions.Default with { OutboundExcludePorts = [25] });
 
         Specs(rules, "OUTPUT").Should().Equal("-j ISTIO_OUTPUT");
         Specs(rules, "ISTIO_OUTPUT").Should().StartWith([
@@ -191,7 +190,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_Ipv6_UsesIpv6PassthroughAndLoopback()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { Ipv6Enabled = true });
+        RuleSet rules = Build(RuleOptions.Default, HostFacts.None with { Ipv6Enabled = true });
 
         Specs(rules, "ISTIO_OUTPUT", family: IpFamily.V6).Should().StartWith([
             "-o lo -s ::6/128 -j RETURN",
@@ -202,7 +201,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_SeveralUids_ThreeRulesPerUidThenPerGid()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { ProxyUids = ["1337", "1338"], ProxyGids = ["2000"] });
+        RuleSet rules = Build(RuleOptions.Default with { ProxyUids = ["1337", "1338"], ProxyGids = ["2000"] });
 
         Specs(rules, "ISTIO_OUTPUT").Skip(1).Take(9).Should().Equal(
             "-o lo ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT",
@@ -219,7 +218,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_DnsOn_UidRuleUsesMultiportAndGidRuleDoesNot()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { RedirectDns = true, DnsServers = [IPAddress.Parse("10.96.0.10")] });
+        RuleSet rules = Build(RuleOptions.Default with { RedirectDns = true }, HostFacts.None with { DnsServers = [IPAddress.Parse("10.96.0.10")] });
 
         Specs(rules, "ISTIO_OUTPUT").Should().ContainInOrder(
             "-o lo ! -d 127.0.0.1/32 -p tcp -m multiport ! --dports 53,15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT",
@@ -236,11 +235,10 @@ public class CaptureRuleBuilderTests
     [InlineData("::1/128")]
     public void Build_LoopbackCidrInInclude_DropsTheLoopbackReturnRule(string loopback)
     {
-        RuleSet rules = Build(CaptureOptions.Default with
+        RuleSet rules = Build(RuleOptions.Default with
         {
-            Ipv6Enabled = true,
             OutboundCidrs = [IPNetwork.Parse(loopback), IPNetwork.Parse("10.0.0.0/8")],
-        });
+        }, HostFacts.None with { Ipv6Enabled = true });
 
         foreach (IpFamily family in rules.Families)
         {
@@ -253,7 +251,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_OwnerGroupsInclude_OneRuleWithAllGroupsNegated()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { OwnerGroupsInclude = ["java", "1234"] });
+        RuleSet rules = Build(RuleOptions.Default with { OwnerGroupsInclude = ["java", "1234"] });
 
         Specs(rules, "ISTIO_OUTPUT").Should().Contain("-m owner ! --gid-owner java -m owner ! --gid-owner 1234 -j RETURN");
     }
@@ -261,7 +259,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_OwnerGroupsExclude_OneReturnPerGroup()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { OwnerGroupsExclude = ["1001", "1002"] });
+        RuleSet rules = Build(RuleOptions.Default with { OwnerGroupsExclude = ["1001", "1002"] });
 
         Specs(rules, "ISTIO_OUTPUT").Should().ContainInOrder("-m owner --gid-owner 1001 -j RETURN", "-m owner --gid-owner 1002 -j RETURN");
     }
@@ -270,12 +268,10 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_DnsServers_RedirectsEachServerOfItsFamily()
     {
-        RuleSet rules = Build(CaptureOptions.Default with
+        RuleSet rules = Build(RuleOptions.Default with
         {
-            Ipv6Enabled = true,
             RedirectDns = true,
-            DnsServers = [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::a")],
-        });
+        }, HostFacts.None with { Ipv6Enabled = true, DnsServers = [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::a")] });
 
         Specs(rules, "ISTIO_OUTPUT_DNS").Should().Equal(
             "-p tcp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-ports 15053",
@@ -296,12 +292,10 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_DnsServerOfOneFamily_OtherFamilyGetsOnlyZonesForTheProxy()
     {
-        RuleSet rules = Build(CaptureOptions.Default with
+        RuleSet rules = Build(RuleOptions.Default with
         {
-            Ipv6Enabled = true,
             RedirectDns = true,
-            DnsServers = [IPAddress.Parse("10.96.0.10")],
-        });
+        }, HostFacts.None with { Ipv6Enabled = true, DnsServers = [IPAddress.Parse("10.96.0.10")] });
 
         Specs(rules, "ISTIO_OUTPUT", family: IpFamily.V6).Should().NotContain("-j ISTIO_OUTPUT_DNS");
         Specs(rules, "ISTIO_OUTPUT_DNS", Table.Raw, IpFamily.V6).Should().HaveCount(4);
@@ -312,7 +306,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_CaptureAllDns_OnePairWithoutAddresses()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { RedirectDns = true, CaptureAllDns = true });
+        RuleSet rules = Build(RuleOptions.Default with { RedirectDns = true, CaptureAllDns = true });
 
         rules.Warnings.Should().BeEmpty();
         Specs(rules, "ISTIO_OUTPUT_DNS").Should().Equal(
@@ -326,7 +320,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_ExcludedCidrsAndOutboundPorts_ComeBeforeTheRedirect()
     {
-        RuleSet rules = Build(CaptureOptions.Default with
+        RuleSet rules = Build(RuleOptions.Default with
         {
             OutboundExcludeCidrs = [IPNetwork.Parse("169.254.169.254/32")],
             OutboundPorts = [3306],
@@ -343,7 +337,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_CustomLoopbackCidr_UsedWhereverLoopbackIs()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { Ipv4LoopbackCidr = IPNetwork.Parse("127.0.0.0/8") });
+        RuleSet rules = Build(RuleOptions.Default with { Ipv4LoopbackCidr = IPNetwork.Parse("127.0.0.0/8") });
 
         Specs(rules, "ISTIO_OUTPUT").Should().Contain(["-d 127.0.0.0/8 -j RETURN",
             "-o lo ! -d 127.0.0.0/8 -p tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT"]);
@@ -352,7 +346,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_NoOutboundCidrs_NeverJumpsToRedirectWithoutPort()
     {
-        RuleSet rules = Build(CaptureOptions.Default);
+        RuleSet rules = Build(RuleOptions.Default);
 
         Specs(rules, "ISTIO_OUTPUT").Should().NotContain("-j ISTIO_REDIRECT");
     }
@@ -378,7 +372,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_TProxyWithInbound_AddsRoutingPerFamily()
     {
-        RuleSet rules = Build(s_injector with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true, TProxyMark = "1500", TProxyRouteTable = "200" });
+        RuleSet rules = Build(s_injector with { InterceptionMode = InterceptionMode.TProxy, TProxyMark = "1500", TProxyRouteTable = "200" }, HostFacts.None with { Ipv6Enabled = true });
 
         rules.RouteCommands.Select(c => c.ToString()).Should().Equal(
             "ip -6 addr add ::6/128 dev lo",
@@ -391,7 +385,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_TProxyWithoutInbound_NoRoutingButMarks()
     {
-        RuleSet rules = Build(CaptureOptions.Default with { InterceptionMode = InterceptionMode.TProxy });
+        RuleSet rules = Build(RuleOptions.Default with { InterceptionMode = InterceptionMode.TProxy });
 
         rules.RouteCommands.Should().BeEmpty();
         Specs(rules, "ISTIO_INBOUND", Table.Mangle).Should().HaveCount(3);
@@ -418,7 +412,7 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_BadTProxyMark_ThrowsCaptureException()
     {
-        Action build = () => Build(CaptureOptions.Default with { TProxyMark = "mark" });
+        Action build = () => Build(RuleOptions.Default with { TProxyMark = "mark" });
 
         build.Should().Throw<CaptureException>().WithMessage("*--istio-inbound-tproxy-mark*'mark'*");
     }
@@ -426,10 +420,11 @@ public class CaptureRuleBuilderTests
     [Fact]
     public void Build_SameOptionsTwice_ProducesEqualPlans()
     {
-        CaptureOptions options = s_injector with { InterceptionMode = InterceptionMode.TProxy, Ipv6Enabled = true };
+        RuleOptions options = s_injector with { InterceptionMode = InterceptionMode.TProxy };
+        HostFacts host = HostFacts.None with { Ipv6Enabled = true };
 
-        RuleSet first = Build(options);
-        RuleSet second = Build(options);
+        RuleSet first = Build(options, host);
+        RuleSet second = Build(options, host);
 
         first.Ipv4Rules.Should().Equal(second.Ipv4Rules);
         first.State(IpFamily.V6).Should().Be(second.State(IpFamily.V6));

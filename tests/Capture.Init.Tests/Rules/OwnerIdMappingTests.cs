@@ -1,3 +1,4 @@
+using Capture.Init.Configuration;
 using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
@@ -8,7 +9,7 @@ public class OwnerIdMappingTests
     [Fact]
     public void WithOwnerIds_GroupName_EqualsSavedNumber()
     {
-        RuleSet plan = new CaptureRuleBuilder().Build(Capture.Init.Configuration.CaptureOptions.Default with { OwnerGroupsInclude = ["java", "1234"] });
+        RuleSet plan = new CaptureRuleBuilder().Build(RuleOptions.Default with { OwnerGroupsInclude = ["java", "1234"] }, HostFacts.None);
         string saved = IptablesRestoreRenderer.Render(plan.Ipv4Rules).Replace("--gid-owner java", "--gid-owner 1001", StringComparison.Ordinal);
 
         IptablesState live = IptablesSaveParser.Parse(saved);

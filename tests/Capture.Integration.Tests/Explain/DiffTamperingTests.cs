@@ -30,7 +30,7 @@ public sealed class DiffTamperingTests
     [InlineData(nameof(InterceptionMode.TProxy))]
     public async Task Diff_EverySingleRuleDeletionInsertionAndSwap_ReportsDrift(string mode)
     {
-        CaptureOptions options = CaptureOptions.Default with
+        RuleOptions options = RuleOptions.Default with
         {
             InterceptionMode = Enum.Parse<InterceptionMode>(mode),
             OutboundAllCidrs = true,
@@ -40,16 +40,15 @@ public sealed class DiffTamperingTests
             OutboundExcludePorts = [9090],
             ExcludeInterfaces = ["eth9"],
             RedirectDns = true,
-            DnsServers = [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::10")],
-            Ipv6Enabled = true,
         };
-        RuleSet plan = new CaptureRuleBuilder().Build(options);
+        HostFacts host = new(Ipv6Enabled: true, DnsServers: [IPAddress.Parse("10.96.0.10"), IPAddress.Parse("fd00::10")], "/etc/resolv.conf");
+        RuleSet plan = new CaptureRuleBuilder().Build(options, host);
         using TestNamespace ns = TestNamespace.Create("hxdiff");
         Load(ns, plan);
         ILiveRules live = new SystemLiveRules(NullLoggerFactory.Instance);
         // Detection once, then that backend for every read: one iptables-save per family and case instead of two.
         string backend = ns.Exec("iptables", "-V").EnsureSuccess().Stdout.Contains("nf_tables", StringComparison.Ordinal) ? "nft" : "legacy";
-        CaptureOptions inNamespace = options with { NetworkNamespace = ns.Path, ForceIptablesBinary = backend };
+        RunOptions inNamespace = RunOptions.Default with { NetworkNamespace = ns.Path, ForceIptablesBinary = backend };
         var undetected = new List<string>();
         int cases = 0;
         Stopwatch stopwatch = Stopwatch.StartNew();
@@ -126,12 +125,12 @@ public sealed class DiffTamperingTests
     {
         string[] flags = [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", "false"];
         using TestNamespace ns = TestNamespace.Create("hxdiffcli");
-        RuleSet plan = new CaptureRuleBuilder().Build(CaptureOptions.Default with
+        RuleSet plan = new CaptureRuleBuilder().Build(RuleOptions.Default with
         {
             OutboundAllCidrs = true,
             InboundAllPorts = true,
             LocalExcludePorts = [15090, 15021, 15020],
-        });
+        }, HostFacts.None);
 
         ProcessResult missing = CaptureInit.RunTargeting(ns, ["diff", .. flags]);
         Load(ns, plan);
@@ -154,7 +153,7 @@ public sealed class DiffTamperingTests
     public void ExplainCommand_LiveInANamespace_ReadsItsRules()
     {
         using TestNamespace ns = TestNamespace.Create("hxexplain");
-        Load(ns, new CaptureRuleBuilder().Build(CaptureOptions.Default with { OutboundAllCidrs = true, OutboundExcludePorts = [9090] }));
+        Load(ns, new CaptureRuleBuilder().Build(RuleOptions.Default with { OutboundAllCidrs = true, OutboundExcludePorts = [9090] }, HostFacts.None));
 
         ProcessResult captured = CaptureInit.RunTargeting(ns, ["explain", "--live", "--dst", "10.1.2.3:8080"]);
         ProcessResult excluded = CaptureInit.RunTargeting(ns, ["explain", "--live", "--dst", "10.1.2.3:9090", "--output", "json"]);

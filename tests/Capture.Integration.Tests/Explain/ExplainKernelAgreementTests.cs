@@ -78,7 +78,7 @@ public sealed class ExplainKernelAgreementTests
         ExplainConfiguration loaded = ExplainConfiguration.All.Single(c => c.Name == "-o 9090");
         ExplainConfiguration predicted = ExplainConfiguration.All[0];
 
-        (_, List<string> disagreements, _) = await RunConfigurationAsync(loaded, 99, predicted.Options);
+        (_, List<string> disagreements, _) = await RunConfigurationAsync(loaded, 99, predicted);
 
         _output.WriteLine(string.Join('\n', disagreements));
         disagreements.Should().Contain(d => d.Contains("out-excluded-port-9090 (plan rules)", StringComparison.Ordinal));
@@ -86,11 +86,11 @@ public sealed class ExplainKernelAgreementTests
     }
 
     private static async Task<(int Compared, List<string> Disagreements, List<OutcomeKind> Observed)> RunConfigurationAsync(
-        ExplainConfiguration configuration, int index, CaptureOptions? predictWith = null)
+        ExplainConfiguration configuration, int index, ExplainConfiguration? predictWith = null)
     {
-        CaptureOptions options = configuration.Options;
-        RuleSet loaded = new CaptureRuleBuilder().Build(options);
-        RuleSet plan = predictWith is null ? loaded : new CaptureRuleBuilder().Build(predictWith);
+        RuleOptions options = configuration.Rules;
+        RuleSet loaded = new CaptureRuleBuilder().Build(options, configuration.Host);
+        RuleSet plan = predictWith is null ? loaded : new CaptureRuleBuilder().Build(predictWith.Rules, predictWith.Host);
         using ExplainLab lab = ExplainLab.Create("hx");
         lab.Apply(loaded);
         IptablesState liveV4 = lab.Live(IpFamily.V4);
@@ -149,7 +149,7 @@ public sealed class ExplainKernelAgreementTests
     }
 
     /// <summary>Null when what the kernel did is what <paramref name="expected"/> says; else what differs.</summary>
-    private static string? Compare(Outcome expected, IReadOnlyCollection<Observation> seen, ConnectionShape shape, Connection connection, CaptureOptions options)
+    private static string? Compare(Outcome expected, IReadOnlyCollection<Observation> seen, ConnectionShape shape, Connection connection, RuleOptions options)
     {
         if (seen.Count == 0)
         {
@@ -191,7 +191,7 @@ public sealed class ExplainKernelAgreementTests
         return null;
     }
 
-    private static (OutcomeKind Kind, IPEndPoint? Original) Classify(Observation observed, CaptureOptions options)
+    private static (OutcomeKind Kind, IPEndPoint? Original) Classify(Observation observed, RuleOptions options)
     {
         if (observed.Namespace != "pod")
         {

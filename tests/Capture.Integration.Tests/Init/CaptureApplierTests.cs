@@ -14,7 +14,7 @@ public sealed class CaptureApplierTests
     public async Task Apply_CleanNamespace_SaveShowsThePlan(string backend)
     {
         using TestNamespace ns = TestNamespace.Create("apply");
-        CaptureOptions options = InProcessCapture.DefaultIstioInit(ns) with { ForceIptablesBinary = backend };
+        CaptureOptions options = InProcessCapture.DefaultIstioInit(ns, backend);
         IptablesState plan = InProcessCapture.Plan(options).State(IpFamily.V4);
 
         (ExitCode code, IReadOnlyList<string> log) = await InProcessCapture.RunAsync(options);
@@ -51,7 +51,7 @@ public sealed class CaptureApplierTests
 
         Func<Task> withoutReconcile = () => InProcessCapture.RunAsync(options);
         CaptureException drift = (await withoutReconcile.Should().ThrowAsync<CaptureException>()).Which;
-        (ExitCode code, IReadOnlyList<string> log) = await InProcessCapture.RunAsync(options with { Reconcile = true });
+        (ExitCode code, IReadOnlyList<string> log) = await InProcessCapture.RunAsync(options with { Run = options.Run with { Reconcile = true } });
         IptablesState live = LiveRules.Read(ns);
 
         drift.ExitCode.Should().Be(ExitCode.Failure);
@@ -69,13 +69,13 @@ public sealed class CaptureApplierTests
     public async Task CleanupOnly_Twice_RemovesEveryChainAndJumpAndSucceedsAgain(string backend)
     {
         using TestNamespace ns = TestNamespace.Create("cleanup");
-        CaptureOptions options = InProcessCapture.DefaultIstioInit(ns) with { ForceIptablesBinary = backend };
+        CaptureOptions options = InProcessCapture.DefaultIstioInit(ns, backend);
         await InProcessCapture.RunAsync(options);
         LiveRules.SaveText(ns, backend).Should().Contain("ISTIO_");
 
-        (ExitCode first, _) = await InProcessCapture.RunAsync(options with { CleanupOnly = true });
+        (ExitCode first, _) = await InProcessCapture.RunAsync(options with { Run = options.Run with { CleanupOnly = true } });
         string afterFirst = LiveRules.SaveText(ns, backend);
-        (ExitCode second, IReadOnlyList<string> log) = await InProcessCapture.RunAsync(options with { CleanupOnly = true });
+        (ExitCode second, IReadOnlyList<string> log) = await InProcessCapture.RunAsync(options with { Run = options.Run with { CleanupOnly = true } });
 
         first.Should().Be(ExitCode.Success);
         second.Should().Be(ExitCode.Success);

@@ -13,27 +13,31 @@ namespace Capture.Integration.Tests.Init;
 /// </summary>
 internal static class InProcessCapture
 {
-    /// <summary>The options the default istio-init arguments bind to (<see cref="CaptureInit.DefaultIstioInitArguments"/>).</summary>
-    public static CaptureOptions DefaultIstioInit(TestNamespace ns) => CaptureOptions.Default with
-    {
-        ProxyPort = 15001,
-        InboundCapturePort = 15006,
-        ProxyUids = ["1337"],
-        ProxyGids = ["1337"],
-        InterceptionMode = InterceptionMode.Redirect,
-        OutboundAllCidrs = true,
-        InboundAllPorts = true,
-        LocalExcludePorts = [15090, 15021, 15020],
-        NetworkNamespace = ns.Path,
-    };
+    /// <summary>
+    /// The options the default istio-init arguments bind to (<see cref="CaptureInit.DefaultIstioInitArguments"/>), in
+    /// <paramref name="ns"/>, with <paramref name="backend"/> forced when given.
+    /// </summary>
+    public static CaptureOptions DefaultIstioInit(TestNamespace ns, string? backend = null) => new(
+        RuleOptions.Default with
+        {
+            ProxyPort = 15001,
+            InboundCapturePort = 15006,
+            ProxyUids = ["1337"],
+            ProxyGids = ["1337"],
+            InterceptionMode = InterceptionMode.Redirect,
+            OutboundAllCidrs = true,
+            InboundAllPorts = true,
+            LocalExcludePorts = [15090, 15021, 15020],
+        },
+        RunOptions.Default with { NetworkNamespace = ns.Path, ForceIptablesBinary = backend });
 
-    public static RuleSet Plan(CaptureOptions options) => new CaptureRuleBuilder().Build(options);
+    public static RuleSet Plan(CaptureOptions options) => new CaptureRuleBuilder().Build(options.Rules, HostFacts.None);
 
     /// <summary>Applies <paramref name="options"/>; returns the exit code and the Information log lines.</summary>
     public static async Task<(ExitCode Code, IReadOnlyList<string> Log)> RunAsync(CaptureOptions options)
     {
         ListLogger logger = new();
-        CaptureApplier applier = new(logger, o => new Capture.Init.Iptables.ProcessIptablesRunner(o.NetworkNamespace, new Dictionary<string, string>(), logger), TimeProvider.System);
+        CaptureApplier applier = new(logger, run => new Capture.Init.Iptables.ProcessIptablesRunner(run.NetworkNamespace, new Dictionary<string, string>(), logger), TimeProvider.System);
         ExitCode code = await applier.RunAsync(options, Plan(options), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
         return (code, logger.Lines);
     }

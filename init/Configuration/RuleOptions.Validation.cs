@@ -1,26 +1,20 @@
-using System.Net.Sockets;
 using System.Net;
-using Capture.Init.Rules;
+using System.Net.Sockets;
 using Capture.Init.Values;
 
 namespace Capture.Init.Configuration;
 
-internal sealed partial record CaptureOptions
+internal sealed partial record RuleOptions
 {
     /// <summary>At most this many groups in <see cref="OwnerGroupsInclude"/> (istio-iptables' limit: one -m owner each in one rule).</summary>
     public const int MaxOwnerGroups = 64;
 
-    /// <summary>
-    /// Every problem with these options, one line each naming the flag and the value; empty when they can be applied.
-    /// Covers what a typed value can still get wrong (ranges, loopback CIDR, group count, unsupported features).
-    /// </summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Adds every problem with these options to <paramref name="errors"/>, one line each naming the flag and the value.</summary>
+    public void Validate(List<string> errors)
     {
-        var errors = new List<string>();
         CheckPort(errors, "-p/--envoy-port", ProxyPort);
         CheckPort(errors, "-z/--inbound-capture-port", InboundCapturePort);
         CheckPort(errors, "-e/--inbound-tunnel-port", InboundTunnelPort);
-        CheckPort(errors, "--iptables-probe-port", ProbePort);
         CheckPorts(errors, "-b/--istio-inbound-ports", InboundPorts);
         CheckPorts(errors, "-d/--istio-local-exclude-ports", LocalExcludePorts);
         CheckPorts(errors, "-q/--istio-outbound-ports", OutboundPorts);
@@ -57,26 +51,9 @@ internal sealed partial record CaptureOptions
         {
             errors.Add($"-r/--istio-inbound-tproxy-route-table: '{TProxyRouteTable}' {problem}");
         }
-
-        if (ProbeTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"--probe-timeout: '{ProbeTimeout}' must be longer than zero");
-        }
-
-        if (LockTimeout < TimeSpan.Zero)
-        {
-            errors.Add($"--lock-timeout: '{LockTimeout}' must not be negative");
-        }
-
-        if (ForceIptablesBinary is not (null or "legacy" or "nft"))
-        {
-            errors.Add($"--force-iptables-binary: '{ForceIptablesBinary}' is not a backend (expected legacy or nft)");
-        }
-
-        return errors;
     }
 
-    private static void CheckPort(List<string> errors, string flag, int port)
+    internal static void CheckPort(List<string> errors, string flag, int port)
     {
         if (port is < 1 or > 65535)
         {
