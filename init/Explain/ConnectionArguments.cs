@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Capture.Init.Values;
 
 namespace Capture.Init.Explain;
 
@@ -95,29 +96,55 @@ internal static class ConnectionArguments
         return null;
     }
 
-    /// <summary>Parses <c>10.1.2.3</c>, <c>10.1.2.3:80</c>, <c>fd00::1</c>, <c>[fd00::1]:80</c>.</summary>
+    /// <summary>
+    /// Parses <c>10.1.2.3</c>, <c>10.1.2.3:80</c>, <c>fd00::1</c>, <c>[fd00::1]:80</c>. Addresses go through
+    /// <see cref="IpText"/>, the parser every address a user types goes through, so explain refuses what apply refuses
+    /// (<c>10.1</c> or octal <c>010.1.2.3</c>, which the framework's parser would read as other addresses, and zones).
+    /// </summary>
     internal static bool TryParseEndPoint(string text, bool requirePort, out IPEndPoint? endPoint)
     {
         endPoint = null;
-
-        // A bare IPv6 address would otherwise lose its last group to the port.
-        if (!text.StartsWith('[') && IPAddress.TryParse(text, out IPAddress? bare) && (text.Count(c => c == ':') != 1))
+        ReadOnlySpan<char> span = text.AsSpan();
+        ReadOnlySpan<char> address;
+        ReadOnlySpan<char> port = default;
+        if (span.StartsWith('['))
         {
-            endPoint = requirePort ? null : new IPEndPoint(bare, 0);
-            return endPoint is not null;
-        }
-
-        if (IPEndPoint.TryParse(text, out IPEndPoint? parsed) && text.Contains(':', StringComparison.Ordinal))
-        {
-            if (parsed.Port == 0)
+            int close = span.IndexOf(']');
+            if (close < 0 || close + 1 >= span.Length || span[close + 1] != ':')
             {
                 return false;
             }
 
-            endPoint = new IPEndPoint(parsed.Address, parsed.Port);
-            return true;
+            address = span[1..close];
+            port = span[(close + 2)..];
+            if (!address.Contains(':'))
+            {
+                return false; // brackets are for IPv6 only
+            }
+        }
+        else if (span.IndexOf(':') is int colon && colon >= 0 && span.LastIndexOf(':') == colon)
+        {
+            address = span[..colon];
+            port = span[(colon + 1)..];
+        }
+        else
+        {
+            address = span; // no colon (IPv4) or several (a bare IPv6 address, whose last group is not a port)
         }
 
-        return false;
+        bool hasPort = !port.IsEmpty || span.StartsWith('[') || (!address.Contains(':') && span.Contains(':'));
+        if ((requirePort && !hasPort) || !IpText.TryParseAddress(address, out IPAddress parsed))
+        {
+            return false;
+        }
+
+        int portNumber = 0;
+        if (hasPort && (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out portNumber) || portNumber is < 1 or > 65535))
+        {
+            return false;
+        }
+
+        endPoint = new IPEndPoint(parsed, portNumber);
+        return true;
     }
 }

@@ -50,6 +50,12 @@ public class ExplainCommandTests
     [Theory]
     [InlineData("--dst", "nope", "capture-init: --dst: 'nope' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
     [InlineData("--dst", "10.1.2.3", "capture-init: --dst: '10.1.2.3' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--dst", "010.1.2.3:8080", "capture-init: --dst: '010.1.2.3:8080' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")] // framework: 8.1.2.3
+    [InlineData("--dst", "10.1:8080", "capture-init: --dst: '10.1:8080' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")] // framework: 10.0.0.1
+    [InlineData("--dst", "[fe80::1%eth0]:80", "capture-init: --dst: '[fe80::1%eth0]:80' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--dst", "10.1.2.3:0", "capture-init: --dst: '10.1.2.3:0' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--dst", "10.1.2.3:65536", "capture-init: --dst: '10.1.2.3:65536' is not ADDRESS:PORT (e.g. 10.1.2.3:8080 or [fd00::1]:8080)")]
+    [InlineData("--src", "010.0.0.1", "capture-init: --src: '010.0.0.1' is not ADDRESS or ADDRESS:PORT")]
     [InlineData("--protocol", "sctp", "capture-init: --protocol: 'sctp' is not tcp or udp")]
     public void Explain_BadConnection_OneLineErrorAndExit1(string flag, string value, string error)
     {
