@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Init.Applying;
 
 /// <summary>
-/// Makes the namespace match the plan (RULES.md, "Rendering and applying"), spending as few processes as possible:
+/// Makes the namespace match the plan (docs/rules.md, "Applying"), spending as few processes as possible:
 /// per family one <c>-save</c> (which also chooses the backend) and one <c>-restore</c> (apply, check, clean up, or
 /// guard + clean up + apply + unguard in a single payload); per family one <c>ip -batch</c> for TPROXY routing.
 /// </summary>

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Capture.Init.Cli;
 
 /// <summary>
-/// Every flag of capture-init in one catalog: istio-iptables' flags and environment variables (RULES.md, same names,
+/// Every flag of capture-init in one catalog: istio-iptables' flags and environment variables (docs/rules.md, same names,
 /// short forms, defaults) plus Capture's additions (<c>--ipv6</c>, <c>--resolv-conf</c>). Bound in one place,
 /// <see cref="CaptureOptionsBinder"/>.
 /// </summary>
@@ -79,7 +79,7 @@ internal static class CaptureCliOptions
         LogOutputLevel, LogAsJson,
     ];
 
-    /// <summary>Environment variables without a flag (RULES.md), for help: name, default, meaning.</summary>
+    /// <summary>Environment variables without a flag (docs/rules.md), for help: name, default, meaning.</summary>
     public static IReadOnlyList<(string Name, string Default, string Description)> EnvironmentOnly { get; } =
     [
         (EnvironmentNames.OwnerGroups, "*", "Groups whose outbound traffic is captured (at most 64); others bypass."),

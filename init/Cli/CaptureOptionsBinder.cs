@@ -59,7 +59,7 @@ internal sealed partial class CaptureOptionsBinder
     }
 
     /// <summary>
-    /// The one place precedence is decided, as RULES.md and istio-iptables have it:
+    /// The one place precedence is decided, as docs/rules.md and istio-iptables have it:
     /// command line &gt; additional env var &gt; primary env var &gt; default (null here).
     /// An environment variable set to the empty string counts as unset (viper does the same); an explicit empty
     /// argument (<c>-x ""</c>) is a value.

@@ -1,6 +1,6 @@
 namespace Capture.Init.Cli;
 
-/// <summary>Environment variables that have no flag (RULES.md, "Env-only").</summary>
+/// <summary>Environment variables that have no flag (docs/rules.md, "Inputs").</summary>
 internal static class EnvironmentNames
 {
     public const string OwnerGroups = "ISTIO_OUTBOUND_OWNER_GROUPS";

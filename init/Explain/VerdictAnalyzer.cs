@@ -6,7 +6,7 @@ namespace Capture.Init.Explain;
 
 /// <summary>
 /// Turns the rules that matched into the verdict sentence. The wording names the flag behind the deciding rule
-/// (RULES.md generates each rule shape from one flag), so "why was this not captured" points at what to change.
+/// (docs/rules.md generates each rule shape from one flag), so "why was this not captured" points at what to change.
 /// </summary>
 internal sealed class VerdictAnalyzer
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Init.Iptables;
 
 /// <summary>
-/// Chooses the iptables flavour per family as istio-iptables does (RULES.md, "Backend choice"):
+/// Chooses the iptables flavour per family as istio-iptables does (docs/rules.md, "Applying"):
 /// <c>--force-iptables-binary</c> if given; else legacy only if it works and already holds rules here; else nft;
 /// else the plain <c>iptables</c> names. The <c>-save</c> output read on the way is returned as the state snapshot, so
 /// detection costs no process beyond what reading the state needs in the common (nft, clean or ours) case.
@@ -13,7 +13,7 @@ namespace Capture.Init.Iptables;
 internal sealed partial class IptablesBackendDetector
 {
     /// <summary>
-    /// Legacy counts as "in use" from this many lines of <c>-save</c> output (RULES.md): a table header, a chain and
+    /// Legacy counts as "in use" from this many lines of <c>-save</c> output (docs/rules.md): a table header, a chain and
     /// COMMIT. A fresh namespace prints nothing at all, so the usual case needs no probe.
     /// </summary>
     public const int InUseSaveLines = 3;
@@ -59,7 +59,7 @@ internal sealed partial class IptablesBackendDetector
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return true; // cannot tell: ask iptables-legacy-save, as RULES.md describes
+            return true; // cannot tell: ask iptables-legacy-save, as docs/rules.md describes
         }
     }
 

@@ -4,7 +4,7 @@ using Capture.Init.Rules;
 namespace Capture.Init.Iptables;
 
 /// <summary>
-/// Renders one family's rules as an <c>iptables-restore --noflush</c> payload (RULES.md, "Rendering and applying"):
+/// Renders one family's rules as an <c>iptables-restore --noflush</c> payload (docs/rules.md, "Rendering"):
 /// tables in the order filter, mangle, nat, raw, empty ones left out; in each, <c>-N</c> for every user chain in order of
 /// first use as a rule's own chain, then jump targets not yet declared; the rules in generation order; <c>COMMIT</c>.
 /// No <c>:CHAIN</c> lines, so <c>--noflush</c> leaves everything else in the namespace as it is.

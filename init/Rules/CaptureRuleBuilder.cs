@@ -7,7 +7,7 @@ namespace Capture.Init.Rules;
 
 /// <summary>
 /// Turns validated <see cref="RuleOptions"/> and the <see cref="HostFacts"/> found at start into the rule plan of
-/// RULES.md, steps 1–17 in generation order. Pure: nothing is read or run here.
+/// docs/rules.md, steps 1–17 in generation order. Pure: nothing is read or run here.
 /// </summary>
 internal sealed partial class CaptureRuleBuilder
 {
@@ -38,7 +38,7 @@ internal sealed partial class CaptureRuleBuilder
 
     /// <summary>Builds the plan. Throws <see cref="CaptureException"/> only for values validation should have refused.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
-        Justification = "An instance API (STYLE.md: new CaptureRuleBuilder().Build(options)) keeps callers free to inject a builder.")]
+        Justification = "An instance API (new CaptureRuleBuilder().Build(options, host)) keeps callers free to inject a builder.")]
     public RuleSet Build(RuleOptions options, HostFacts host)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -3,7 +3,7 @@ namespace Capture.Init.Rules;
 /// <summary>
 /// One condition of a rule (<c>-p tcp</c>, <c>! -d 127.0.0.1/32</c>, <c>-m owner --uid-owner 1337</c>). Matches keep
 /// semantic values (addresses, ports, marks) so a packet can be simulated through them; <see cref="ToString"/> is the
-/// exact text RULES.md gives, and <see cref="AppendTokens"/> the same as argv tokens for <c>iptables -C</c>.
+/// exact text docs/rules.md gives, and <see cref="AppendTokens"/> the same as argv tokens for <c>iptables -C</c>.
 /// </summary>
 internal abstract record Match
 {

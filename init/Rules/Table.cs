@@ -1,6 +1,6 @@
 namespace Capture.Init.Rules;
 
-/// <summary>An iptables table. The declaration order is the order tables are rendered in (RULES.md: filter, mangle, nat, raw).</summary>
+/// <summary>An iptables table. The declaration order is the order tables are rendered in (docs/rules.md: filter, mangle, nat, raw).</summary>
 internal enum Table
 {
     /// <summary>The filter table.</summary>

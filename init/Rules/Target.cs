@@ -1,6 +1,6 @@
 namespace Capture.Init.Rules;
 
-/// <summary>What a rule does when every match holds (<c>-j …</c>). <see cref="ToString"/> is the exact RULES.md text.</summary>
+/// <summary>What a rule does when every match holds (<c>-j …</c>). <see cref="ToString"/> is the exact docs/rules.md text.</summary>
 internal abstract record Target
 {
     /// <summary>Appends <c>-j NAME</c> and the target's options as argv tokens.</summary>

@@ -354,7 +354,7 @@ public class CaptureOptionsBinderTests
 
         foreach (CliFlag flag in CaptureCliOptions.All.Where(f => f.Environment.Count > 0))
         {
-            // Primary env var = upper-snake of the long flag (RULES.md).
+            // Primary env var = upper-snake of the long flag (docs/rules.md).
             flag.Environment[0].Should().Be(flag.LongName.TrimStart('-').Replace('-', '_').ToUpperInvariant());
         }
     }

@@ -8,7 +8,7 @@ namespace Capture.Init.Tests.Explain;
 
 public class PacketSimulatorTests
 {
-    // RULES.md's example: -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020
+    // docs/rules.md's example: -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020
     private static readonly RuleOptions s_example = RuleOptions.Default with
     {
         OutboundAllCidrs = true,

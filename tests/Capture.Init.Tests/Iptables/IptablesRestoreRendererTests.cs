@@ -7,7 +7,7 @@ namespace Capture.Init.Tests.Iptables;
 
 public class IptablesRestoreRendererTests
 {
-    // RULES.md, "Rendering and applying": -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020
+    // docs/rules.md, "Rendering": -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020
     private const string RulesMdExample = """
         * nat
         -N ISTIO_INBOUND

@@ -4,7 +4,7 @@ using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Rules;
 
-/// <summary>One or more tests per step of RULES.md's plan; whole rule sets are covered by the golden files.</summary>
+/// <summary>One or more tests per step of docs/rules.md's plan; whole rule sets are covered by the golden files.</summary>
 public class CaptureRuleBuilderTests
 {
     private static readonly RuleOptions s_injector = RuleOptions.Default with

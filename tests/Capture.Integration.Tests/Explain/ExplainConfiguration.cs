@@ -24,7 +24,7 @@ internal sealed record ExplainConfiguration(string Name, RuleOptions Rules, Host
         LocalExcludePorts = [15090, 15021, 15020],
     };
 
-    /// <summary>Together they use every flag and env of RULES.md that changes rules.</summary>
+    /// <summary>Together they use every flag and env of docs/rules.md that changes rules.</summary>
     public static IReadOnlyList<ExplainConfiguration> All { get; } =
     [
         new("istio-init defaults", s_istioInit),
