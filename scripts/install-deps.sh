@@ -5,9 +5,6 @@ set -euo pipefail
 
 packages=(iptables iproute2 util-linux procps ca-certificates)
 [[ "${1:-}" == "--bench" ]] && packages+=(iperf3 haproxy)
-# The HTTP/2 client's tests use Node's http2 module as the independent peer, with certificates made by openssl.
-packages+=(openssl)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do
