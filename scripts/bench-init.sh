@@ -95,7 +95,7 @@ read -r version_median version_p90 <<<"$(stats "${t_version[@]}")"
 echo
 echo "capture-init vs per-rule iptables, $runs runs each, fresh namespace per run, iptables-$backend, $rule_count rules ($call_count iptables calls the per-rule way)"
 printf '%-58s %10s %10s\n' "variant" "median ms" "p90 ms"
-printf '%-58s %10s %10s\n' "capture-init end to end (ReadyToRun, --network-namespace)" "$init_median" "$init_p90"
+printf '%-58s %10s %10s\n' "capture-init end to end (Native AOT, --network-namespace)" "$init_median" "$init_p90"
 printf '%-58s %10s %10s\n' "one iptables call per rule (istio-iptables.sh way)" "$rules_median" "$rules_p90"
 printf '%-58s %10s %10s\n' "one bare iptables-restore (reference floor)" "$restore_median" "$restore_p90"
 printf '%-58s %10s %10s\n' "capture-init --version (start-up and parsing, no work)" "$version_median" "$version_p90"

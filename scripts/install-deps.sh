@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Capture's tests, demo and benchmarks use. Idempotent; needs root.
+# Installs the Debian packages Capture's tests, demo and benchmarks use, and what Native AOT publishing links with
+# (scripts/publish.sh: a C compiler driver, binutils' ld and objcopy, libc's development files; zlib comes inside the
+# .NET runtime pack, so no zlib1g-dev). Idempotent; needs root.
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds iperf3 and haproxy)
 set -euo pipefail
 
 packages=(iptables iproute2 util-linux procps ca-certificates)
+# Native AOT links with clang when it is on PATH, else gcc; gcc is the smaller install. libc6-dev is only a
+# recommendation of gcc, and --no-install-recommends below would leave the link without crt1.o and libc.so.
+command -v clang >/dev/null 2>&1 || packages+=(gcc)
+packages+=(libc6-dev binutils)
 [[ "${1:-}" == "--bench" ]] && packages+=(iperf3 haproxy)
 
 missing=()

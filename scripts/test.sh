@@ -14,6 +14,16 @@ mkdir -p "$results"
 
 dotnet build Capture.sln -c Release -nologo -clp:ErrorsOnly
 
+# The integration tests run the published Native AOT executables (what ships), so publish them when artifacts/bin lacks
+# them or they are older than their sources. A failed publish does not stop the run: the tests that need the
+# executables fail saying so, and the failure is counted below.
+# shellcheck source=lib/common.sh
+source scripts/lib/common.sh
+publish_failed=0
+publish_started=$SECONDS
+publish_if_stale "$PWD" init proxy || publish_failed=1
+echo "test.sh: publishing took $((SECONDS - publish_started)) s$( ((publish_failed)) && echo ' and FAILED')"
+
 # One dotnet test per project, all at once, each with its own trx file: a shared results directory with VSTest's
 # default names (a per-second timestamp) can let two projects overwrite each other's counts.
 projects=(tests/*/*.Tests.csproj)
@@ -51,6 +61,11 @@ for i in "${!projects[@]}"; do
       sed -n 's/.* testName="\([^"]*\)".*/\1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g')
 done
 
+if ((publish_failed)); then
+  echo "test.sh: scripts/publish.sh init proxy failed (its output is above): counted as one failure" >&2
+  failed=$((failed + 1)) status=1
+fi
+
 # CI shows only the tail of this output: repeat each failure (name and the first lines of its message and stack
 # trace, from the console log) just above the summary line, so the tail alone says what broke.
 if ((${#failures[@]} > 0)); then
@@ -62,5 +77,6 @@ if ((${#failures[@]} > 0)); then
       "$results/$name.log"
   done
 fi
+((publish_failed == 0)) || echo "===== scripts/publish.sh init proxy failed: the tests that run the executables failed with it"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if ((status != 0 || failed != 0)); then exit 1; fi

@@ -84,14 +84,20 @@ internal static class CaptureCli
         return root;
     }
 
-    /// <summary><c>--version</c>: the informational version (e.g. <c>1.0.0+sha</c>), as System.CommandLine's prints it.</summary>
+    /// <summary>
+    /// <c>--version</c>: the informational version (e.g. <c>1.0.0+sha</c>) and how the code runs: <c>(Native AOT)</c> for the
+    /// published executable, <c>(JIT)</c> for the build output (<c>dotnet capture-init.dll</c>). The integration tests
+    /// check it, so a JIT build put where the published executable belongs fails them. Told by the JIT's own count:
+    /// RuntimeFeature.IsDynamicCodeSupported is false in the JIT build too, since PublishAot sets that switch for it.
+    /// </summary>
     private sealed class VersionAction : SynchronousCommandLineAction
     {
         public override int Invoke(ParseResult parseResult)
         {
             string version = typeof(CaptureCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                 ?? typeof(CaptureCli).Assembly.GetName().Version?.ToString() ?? "unknown";
-            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            string runtime = System.Runtime.JitInfo.GetCompiledMethodCount() == 0 ? "Native AOT" : "JIT";
+            parseResult.InvocationConfiguration.Output.WriteLine(version + " (" + runtime + ")");
             return 0;
         }
     }

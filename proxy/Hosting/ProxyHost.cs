@@ -96,7 +96,10 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
 
         if (Readiness.MarkReady())
         {
-            Log.Ready(_logger, _options.OutboundPort, _options.InboundPort, _options.Mode, _options.Workers);
+            // Which build runs (the published executable is Native AOT, where nothing is JIT-compiled); the integration
+            // tests check it.
+            Log.Ready(_logger, _options.OutboundPort, _options.InboundPort, _options.Mode, _options.Workers,
+                System.Runtime.JitInfo.GetCompiledMethodCount() == 0 ? "Native AOT" : "JIT");
         }
 
         using CancellationTokenSource stop = new();
@@ -200,8 +203,8 @@ internal sealed partial class ProxyHost : IProxyLifecycle, IDisposable
     private static partial class Log
     {
         [LoggerMessage(EventId = 501, Level = LogLevel.Information, EventName = "Ready",
-            Message = "Ready: outbound on {OutboundPort}, inbound on {InboundPort} ({Mode}), {Workers} workers")]
-        public static partial void Ready(ILogger logger, int outboundPort, int inboundPort, InboundMode mode, int workers);
+            Message = "Ready: outbound on {OutboundPort}, inbound on {InboundPort} ({Mode}), {Workers} workers, {Runtime}")]
+        public static partial void Ready(ILogger logger, int outboundPort, int inboundPort, InboundMode mode, int workers, string runtime);
 
         [LoggerMessage(EventId = 502, Level = LogLevel.Information, EventName = "ShutdownRequested",
             Message = "Shutdown requested ({Reason}): draining for up to {DrainDuration}")]

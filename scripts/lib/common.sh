@@ -66,8 +66,17 @@ publish_if_stale() {
     fi
   done
   if ((${#stale[@]})); then
-    say "publishing ${stale[*]} (ReadyToRun, self-contained; takes a few minutes the first time)"
-    "$root/scripts/publish.sh" "${stale[@]}" >/dev/null
+    say "publishing ${stale[*]} (Native AOT; about a minute each on two cores)"
+    # Quiet when it works; on failure the compiler's and linker's messages are what the reader needs.
+    local log
+    log=$(mktemp)
+    if ! "$root/scripts/publish.sh" "${stale[@]}" >"$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      echo "publish: scripts/publish.sh ${stale[*]} failed" >&2
+      return 1
+    fi
+    rm -f "$log"
   else
     say "artifacts/bin is up to date"
   fi

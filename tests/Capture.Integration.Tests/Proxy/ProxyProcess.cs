@@ -7,7 +7,7 @@ namespace Capture.Integration.Tests.Proxy;
 /// <summary>
 /// capture-proxy started the way a sidecar runs it: inside the pod namespace as UID/GID 1337 with no capabilities
 /// (REDIRECT), or as UID 0 / GID 1337 with only CAP_NET_ADMIN (TPROXY, as Istio's injector runs it), from a copy of
-/// the build output that UID 1337 can read.
+/// the published Native AOT executable (<see cref="PublishedExecutables"/>) that UID 1337 can read.
 /// </summary>
 internal sealed class ProxyProcess : IDisposable
 {
@@ -97,7 +97,7 @@ internal sealed class ProxyProcess : IDisposable
     private static string CreateHome()
     {
         string home = Directory.CreateTempSubdirectory("capture-proxy-home-").FullName;
-        Chmod(home, (UnixFileMode)0x1FF); // 0777: written by UID 1337 (dotnet's first-run files)
+        Chmod(home, (UnixFileMode)0x1FF); // 0777: the proxy's HOME, writable by UID 1337
         return home;
     }
 
@@ -130,7 +130,7 @@ internal sealed class ProxyProcess : IDisposable
         command.AddRange(netAdmin
             ? ["--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin"]
             : ["--inh-caps=-all", "--bounding-set=-all"]);
-        command.AddRange([CaptureInit.DotnetHost, Path.Combine(s_staged.Value, "capture-proxy.dll"), .. arguments]);
+        command.AddRange([s_staged.Value, .. arguments]);
         return command;
     }
 
@@ -176,19 +176,17 @@ internal sealed class ProxyProcess : IDisposable
     }
 
     /// <summary>
-    /// Copies the proxy's build output (next to the test assembly) to a directory UID 1337 can read: the repository may
+    /// Copies the published capture-proxy to a directory UID 1337 can read and returns the copy's path: the repository may
     /// sit under a directory only root can enter.
     /// </summary>
     private static string Stage()
     {
+        string published = PublishedExecutables.CaptureProxy;
         string directory = Directory.CreateTempSubdirectory("capture-proxy-bin-").FullName;
         Chmod(directory, (UnixFileMode)0x1ED); // 0755
-        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory))
-        {
-            string target = Path.Combine(directory, Path.GetFileName(file));
-            File.Copy(file, target);
-            Chmod(target, (UnixFileMode)0x1A4); // 0644
-        }
+        string target = Path.Combine(directory, Path.GetFileName(published));
+        File.Copy(published, target);
+        Chmod(target, (UnixFileMode)0x1ED); // 0755
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -201,6 +199,6 @@ internal sealed class ProxyProcess : IDisposable
                 // Best effort at exit; /tmp is cleaned by the OS.
             }
         };
-        return directory;
+        return target;
     }
 }

@@ -123,9 +123,20 @@ public sealed class ProxyRelayTests
         IPEndPoint listener = new(IPAddress.Loopback, 15001);
         using CancellationTokenSource timeout = new(Clients.Bound);
 
-        using Socket client = await NamespaceSockets.ConnectAsync(scenario.Pod, listener, timeout.Token);
-        await client.SendAsync(Encoding.ASCII.GetBytes("who am i"), SocketFlags.None, timeout.Token);
-        (string end, int bytes) = await Clients.ReadUntilClosedAsync(client, TimeSpan.FromSeconds(10));
+        string end;
+        int bytes;
+        try
+        {
+            using Socket client = await NamespaceSockets.ConnectAsync(scenario.Pod, listener, timeout.Token);
+            await client.SendAsync(Encoding.ASCII.GetBytes("who am i"), SocketFlags.None, timeout.Token);
+            (end, bytes) = await Clients.ReadUntilClosedAsync(client, TimeSpan.FromSeconds(10));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown)
+        {
+            // The proxy accepts and resets at once; the Native AOT proxy often does so before the client's connect has
+            // been reported complete, and the connect (or the send) then fails with the reset.
+            (end, bytes) = ("reset", 0);
+        }
 
         end.Should().BeOneOf("reset", "eof");
         bytes.Should().Be(0);
