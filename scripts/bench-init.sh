@@ -4,11 +4,19 @@
 # old istio-iptables.sh way (one iptables call per rule) and, for reference, with one bare iptables-restore and with
 # capture-init --version (the start-up every run pays).
 # Prints median and p90 of each and the ratio, then the processes one capture-init run spawns (strace).
-# Usage (as root): scripts/bench-init.sh [RUNS]      (default 20; env: BACKEND=nft|legacy, default nft)
+# Usage (as root): scripts/bench-init.sh [RUNS] [OTHER_CAPTURE_INIT ...]
+#   RUNS default 20; env: BACKEND=nft|legacy, default nft.
+#   OTHER_CAPTURE_INIT: further capture-init executables (e.g. a copy of artifacts/bin/capture-init before a change),
+#   each timed the same way (apply and --version), interleaved with the others in every round, to measure a change.
+#   CAPTURE_BIN=DIR: take capture-init from DIR instead of publishing artifacts/bin.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 runs=${1:-${RUNS:-20}}
+others=("${@:2}")
+for other in "${others[@]}"; do
+  [[ -x "$other" ]] || { echo "bench-init: $other is not an executable" >&2; exit 1; }
+done
 backend=${BACKEND:-nft}
 if [[ $(id -u) -ne 0 ]]; then
   echo "bench-init: needs root (it creates network namespaces); run: sudo $0" >&2
@@ -16,8 +24,12 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 scripts/install-deps.sh
-scripts/publish.sh init >/dev/null
-bin=$PWD/artifacts/bin/capture-init
+if [[ -n "${CAPTURE_BIN:-}" ]]; then
+  bin=$CAPTURE_BIN/capture-init
+else
+  scripts/publish.sh init >/dev/null
+  bin=$PWD/artifacts/bin/capture-init
+fi
 args=(-p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15021,15020)
 prefix="cap-bench-init-$$"
 
@@ -50,7 +62,19 @@ force=()
 [[ $backend == nft ]] || force=(--force-iptables-binary "$backend")
 
 declare -a t_init t_rules t_restore t_version
+declare -A t_other_init t_other_version # "index" -> space-separated microseconds
 for ((i = 1; i <= runs; i++)); do
+  for j in "${!others[@]}"; do
+    ns="$prefix-$i-other$j"; fresh_ns "$ns"
+    start=$(now_ns)
+    "${others[$j]}" "${args[@]}" "${force[@]}" --network-namespace "/var/run/netns/$ns" 2>/dev/null
+    t_other_init[$j]+=" $(( ($(now_ns) - start) / 1000 ))"
+    ip netns delete "$ns"
+    start=$(now_ns)
+    "${others[$j]}" --version >/dev/null
+    t_other_version[$j]+=" $(( ($(now_ns) - start) / 1000 ))"
+  done
+
   ns="$prefix-$i-init"; fresh_ns "$ns"
   start=$(now_ns)
   "$bin" "${args[@]}" "${force[@]}" --network-namespace "/var/run/netns/$ns" 2>/dev/null
@@ -99,7 +123,17 @@ printf '%-58s %10s %10s\n' "capture-init end to end (Native AOT, --network-names
 printf '%-58s %10s %10s\n' "one iptables call per rule (istio-iptables.sh way)" "$rules_median" "$rules_p90"
 printf '%-58s %10s %10s\n' "one bare iptables-restore (reference floor)" "$restore_median" "$restore_p90"
 printf '%-58s %10s %10s\n' "capture-init --version (start-up and parsing, no work)" "$version_median" "$version_p90"
+for j in "${!others[@]}"; do
+  # shellcheck disable=SC2086 # space-separated lists of numbers
+  read -r m p <<<"$(stats ${t_other_init[$j]})"
+  printf '%-58s %10s %10s\n' "other $((j + 1)) end to end (${others[$j]##*/})" "$m" "$p"
+  # shellcheck disable=SC2086
+  read -r m p <<<"$(stats ${t_other_version[$j]})"
+  printf '%-58s %10s %10s\n' "other $((j + 1)) --version" "$m" "$p"
+done
 awk -v a="$rules_median" -v b="$init_median" 'BEGIN { printf "per-rule / capture-init (median): %.2fx\n", a / b }'
+awk -v a="$init_median" -v b="$rules_median" 'BEGIN { printf "capture-init / per-rule (median): %.2fx\n", a / b }'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if command -v strace >/dev/null 2>&1; then
   ns="$prefix-strace"; fresh_ns "$ns"
