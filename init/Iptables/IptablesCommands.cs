@@ -1,5 +1,4 @@
 using Capture.Init.Rules;
-using System.Runtime.CompilerServices;
 using Polly;
 
 namespace Capture.Init.Iptables;
@@ -11,17 +10,13 @@ namespace Capture.Init.Iptables;
 internal sealed class IptablesCommands
 {
     private readonly int _retries;
-    private readonly TimeSpan _retryDelay;
-
-    // Built on first use, and typed object: a field of a Polly type would load Polly.Core (and what it pulls in) at every
-    // start, while only legacy writes (xtables lock) ever need the pipeline.
-    private object? _lockRetry;
+    private readonly ResiliencePipeline<CommandResult> _lockRetry;
 
     public IptablesCommands(IIptablesRunner runner, int lockRetries = XtablesLockRetry.DefaultRetries, TimeSpan? lockRetryDelay = null)
     {
         Runner = runner;
         _retries = lockRetries;
-        _retryDelay = lockRetryDelay ?? XtablesLockRetry.DefaultDelay;
+        _lockRetry = XtablesLockRetry.Create(lockRetries, lockRetryDelay ?? XtablesLockRetry.DefaultDelay);
     }
 
     public IIptablesRunner Runner { get; }
@@ -38,8 +33,7 @@ internal sealed class IptablesCommands
     {
         if (!backend.UsesXtablesLock)
         {
-            // nft has no xtables lock: no retry pipeline on the common path (its generic code over CommandResult is
-            // not precompiled, so even building it would cost JIT time at every start).
+            // nft has no xtables lock: nothing to retry.
             return await Runner.RunAsync(backend.Restore, backend.RestoreArguments, payload, cancellationToken).ConfigureAwait(false);
         }
 
@@ -54,11 +48,9 @@ internal sealed class IptablesCommands
         return result;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private Task<CommandResult> RestoreWithLockRetryAsync(IptablesBackend backend, string payload, CancellationToken cancellationToken)
     {
-        var pipeline = (ResiliencePipeline<CommandResult>)(_lockRetry ??= XtablesLockRetry.Create(_retries, _retryDelay));
-        return pipeline.ExecuteAsync(
+        return _lockRetry.ExecuteAsync(
             static (state, token) => new ValueTask<CommandResult>(state.Runner.RunAsync(state.backend.Restore, state.backend.RestoreArguments, state.payload, token)),
             (Runner, backend, payload),
             cancellationToken).AsTask();

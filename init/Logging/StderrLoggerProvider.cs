@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -43,7 +42,6 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
     private void Write(LogLevel level, string message, Exception? exception)
     {
         string time = FormatTime(_time.GetUtcNow().UtcDateTime);
-        // JSON in a method of its own: text mode (the default) then never loads System.Text.Json.
         string line = _settings.Json
             ? JsonLine(level, time, message, exception)
             : time + "\t" + LevelName(level) + "\t" + message + (exception is null ? "" : "\n" + exception);
@@ -56,7 +54,6 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private static string JsonLine(LogLevel level, string time, string message, Exception? exception)
     {
         using var buffer = new MemoryStream(256);
