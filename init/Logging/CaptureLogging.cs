@@ -6,21 +6,11 @@ namespace Capture.Init.Logging;
 internal static class CaptureLogging
 {
     /// <summary>
-    /// A factory whose loggers all write to <paramref name="error"/>. Not Microsoft.Extensions.Logging's LoggerFactory:
-    /// that one builds filter rules and reads provider alias attributes by reflection on every CreateLogger, start-up
-    /// work a process that lives for milliseconds does not need; level filtering happens in the logger itself.
+    /// Microsoft.Extensions.Logging's factory with one provider, <see cref="StderrLoggerProvider"/>, whose loggers all
+    /// write to <paramref name="error"/> synchronously (so no last line is lost when the process exits).
     /// </summary>
     public static ILoggerFactory Create(TextWriter error, LogSettings settings) =>
-        new StderrLoggerFactory(new StderrLoggerProvider(error, settings));
-
-    private sealed class StderrLoggerFactory(StderrLoggerProvider provider) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => provider.CreateLogger(categoryName);
-
-        // One sink is all capture-init has; a second provider would be a configuration error, not a feature.
-        public void AddProvider(ILoggerProvider provider) =>
-            throw new NotSupportedException("capture-init logs to stderr only");
-
-        public void Dispose() => provider.Dispose();
-    }
+        LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(settings.MinimumLevel)
+            .AddProvider(new StderrLoggerProvider(error, settings)));
 }
