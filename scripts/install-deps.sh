@@ -2,7 +2,9 @@
 # Installs the Debian packages Capture's tests, demo and benchmarks use, and what Native AOT publishing links with
 # (scripts/publish.sh: a C compiler driver, binutils' ld and objcopy, libc's development files; zlib comes inside the
 # .NET runtime pack, so no zlib1g-dev). Idempotent; needs root.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds iperf3 and haproxy)
+# Usage: scripts/install-deps.sh [--bench] [--pods]
+#   --bench adds iperf3 and haproxy; --pods adds what scripts/pods.sh builds and plays the images with (Debian's podman
+#   4.3 and buildah, mmdebstrap for the base images, runc, catatonit, uidmap, nftables).
 set -euo pipefail
 
 packages=(iptables iproute2 util-linux procps ca-certificates)
@@ -10,7 +12,13 @@ packages=(iptables iproute2 util-linux procps ca-certificates)
 # recommendation of gcc, and --no-install-recommends below would leave the link without crt1.o and libc.so.
 command -v clang >/dev/null 2>&1 || packages+=(gcc)
 packages+=(libc6-dev binutils)
-[[ "${1:-}" == "--bench" ]] && packages+=(iperf3 haproxy)
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(iperf3 haproxy) ;;
+    --pods) packages+=(podman buildah mmdebstrap runc catatonit uidmap nftables) ;;
+    *) echo "install-deps: unknown option '$arg' (expected --bench or --pods)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

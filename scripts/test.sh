@@ -66,6 +66,24 @@ if ((publish_failed)); then
   failed=$((failed + 1)) status=1
 fi
 
+# The images and the Kubernetes manifests for real (scripts/pods.sh: podman builds both Dockerfiles and plays both
+# manifests as pods), after the test projects so the image builds do not compete with them for the CPU. Its last
+# line is its own "pods.sh: N passed, N failed, N skipped", added in here; a machine that cannot run it (no root, no
+# packages, no kernel support) gets a skip saying what is missing.
+pods_rc=0
+scripts/pods.sh >"$results/pods.sh.log" 2>&1 || pods_rc=$?
+echo "===== pods.sh (exit $pods_rc)"
+cat "$results/pods.sh.log"
+pods_counts=$(tail -n 1 "$results/pods.sh.log")
+if [[ $pods_counts =~ ^pods\.sh:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2])) skipped=$((skipped + BASH_REMATCH[3]))
+  ((BASH_REMATCH[2] == 0)) || failures+=("pods.sh|$(grep -m 1 '^    FAIL ' "$results/pods.sh.log" | sed 's/^    FAIL  //' || true)")
+else
+  echo "test.sh: pods.sh printed no counts (exit $pods_rc): counted as one failure" >&2
+  failed=$((failed + 1)) failures+=("pods.sh|no counts (exit $pods_rc)")
+fi
+((pods_rc == 0)) || status=1
+
 # CI shows only the tail of this output: repeat each failure (name and the first lines of its message and stack
 # trace, from the console log) just above the summary line, so the tail alone says what broke.
 if ((${#failures[@]} > 0)); then
