@@ -3,9 +3,11 @@
 # podman, plays examples/kubernetes/productpage.yaml (REDIRECT) and productpage-tproxy.yaml (TPROXY) as pods with an
 # app container, checks each one, then tears everything down and checks that nothing is left.
 #
-# Usage: sudo scripts/pods.sh [--no-install] [--purge]
-#   --no-install  do not call scripts/install-deps.sh --pods (podman, buildah, mmdebstrap, runc, ... must be there)
-#   --purge       also delete the cached base images (kept by default, see below) and their storage
+# Usage: sudo scripts/pods.sh [--no-install] [--purge] [--keep-images] [--reuse-images]
+#   --no-install    do not call scripts/install-deps.sh --pods (podman, buildah, mmdebstrap, runc, ... must be there)
+#   --purge         also delete the cached base images (kept by default, see below) and their storage
+#   --keep-images   keep the capture-init and capture-proxy images this run built (in the private store)
+#   --reuse-images  play kept images instead of building them (for work on the pods part; proves no build)
 # Last line: pods.sh: N passed, N failed, N skipped (scripts/test.sh adds it to its totals). A machine without root,
 # the packages or the kernel features prints one "skipped: <what is missing>" line and counts as skipped.
 #
@@ -33,12 +35,14 @@ cd "$root"
 # shellcheck source=lib/netns.sh
 source "$root/scripts/lib/netns.sh"
 
-install=true purge=false
+install=true purge=false keep_images=false reuse_images=false
 for arg in "$@"; do
   case "$arg" in
     --no-install) install=false ;;
     --purge) purge=true ;;
-    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --keep-images) keep_images=true ;;
+    --reuse-images) reuse_images=true ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "pods.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -137,8 +141,9 @@ host_state() {
   echo "### /etc/containers /etc/cni"
   find /etc/containers /etc/cni -type f -exec sha256sum {} + 2>/dev/null | sort || true
 }
-# Lifetimes of dynamic addresses and routes count down: not a change.
-host_snapshot() { host_state | sed -E 's/(valid_lft|preferred_lft|expires) [0-9]+sec/\1 N/g'; }
+# Lifetimes of dynamic addresses and routes count down, and a link's promiscuity and allmulti are counts of the
+# packet sockets (tcpdump) open on it anywhere on the machine: not changes.
+host_snapshot() { host_state | sed -E 's/(valid_lft|preferred_lft|expires) [0-9]+sec/\1 N/g; s/(promiscuity|allmulti) [0-9]+/\1 N/g'; }
 # Namespaces that are not ours and existed before we started are someone else's; ours carry our prefix, podman's
 # own are named netns-<uuid>.
 podman_netns() { ip netns list | awk '$1 ~ /^netns-/ {print $1}' | sort; }
@@ -171,7 +176,7 @@ teardown() {
   for p in "${pods[@]}"; do podman pod rm -f -t 10 "$p" >/dev/null 2>&1; done
   podman rm -f -t 2 "$peer_ctr" >/dev/null 2>&1
   netns_cleanup
-  ((${#images_built[@]} == 0)) || podman rmi -f "${images_built[@]}" >/dev/null 2>&1
+  [[ $keep_images == true && $purge == false ]] || ((${#images_built[@]} == 0)) || podman rmi -f "${images_built[@]}" >/dev/null 2>&1
   # podman 4.3 builds its pod infra ("pause") image locally from catatonit: ours too.
   podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/podman-pause:' | xargs -r podman rmi -f >/dev/null 2>&1
   podman image prune -f >/dev/null 2>&1
@@ -186,6 +191,7 @@ teardown() {
   left=$(podman pod ps --format '{{.Name}}' 2>&1)
   if [[ -z $left ]]; then pass "no pods left"; else fail "pods left: $left"; fi
   left=$(podman images -a --format '{{.Repository}}:{{.Tag}}' 2>&1 | grep -v '^localhost/capture-pods-base/' || true)
+  [[ $keep_images == false || $purge == true ]] || left=$(grep -v -x -e localhost/capture-init:0.1.0 -e localhost/capture-proxy:0.1.0 <<<"$left" || true)
   if [[ -z $left ]]; then
     pass "no images of this run left ($(podman images -q | wc -l) cached base images kept$([[ $purge == true ]] && echo ', --purge: none'))"
   else
@@ -248,7 +254,7 @@ recipe_hook[app]='mkdir -p "$1/www/cgi-bin" "$1/tmp" && chmod 1777 "$1/tmp" && {
 recipe_change[app]="$path_env|CMD [\"/bin/busybox\",\"httpd\",\"-f\",\"-p\",\"9080\",\"-h\",\"/www\"]"
 declare -A base
 for name in sdk runtime chiseled app; do
-  key=$(printf '%s\n' "v1" "$suite" "${recipe_args[$name]}" "${recipe_hook[$name]}" "${recipe_change[$name]}" | sha256sum | cut -c1-12)
+  key=$(printf '%s\n' "v2" "$suite" "${recipe_args[$name]}" "${recipe_hook[$name]}" "${recipe_change[$name]}" | sha256sum | cut -c1-12)
   base[$name]=localhost/capture-pods-base/$name:$key
 done
 
@@ -271,7 +277,10 @@ for name in sdk runtime chiseled app; do
     continue
   fi
   # shellcheck disable=SC2086 # the recipe's arguments are a list
-  (mmdebstrap --quiet ${recipe_args[$name]} --customize-hook="${recipe_hook[$name]}" "$suite" "$work/$name.tar" &&
+  # The extract variant runs no customize hooks, only extract hooks.
+  hook=--customize-hook
+  [[ ${recipe_args[$name]} != *--variant=extract* ]] || hook=--extract-hook
+  (mmdebstrap --quiet ${recipe_args[$name]} "$hook=${recipe_hook[$name]}" "$suite" "$work/$name.tar" &&
     IFS='|' read -r -a changes <<<"${recipe_change[$name]}" &&
     args=() && for c in "${changes[@]}"; do args+=(--change "$c"); done &&
     podman import "${args[@]}" "$work/$name.tar" "${base[$name]}" &&
@@ -302,6 +311,10 @@ nuget_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packag
 build() { # build DOCKERFILE TAG BASE_IMAGE
   local t0=$SECONDS
   images_built+=("$2")
+  if [[ $reuse_images == true ]] && podman image exists "$2"; then
+    skip "podman build -f $1: --reuse-images, playing the kept $2"
+    return
+  fi
   if podman build --pull=never --network none --layers=false --force-rm \
     -f "$1" --ignorefile "$1.dockerignore" \
     --build-arg SDK_IMAGE="${base[sdk]}" --build-arg BASE_IMAGE="$3" \
@@ -381,7 +394,10 @@ play() {
   say "play-time copy (diff against the manifest):"
   diff "$manifest" "$copy" | sed 's/^/      /' || true
   pods+=("$pod")
-  podman kube play --network none --start=false "$copy" >"$work/play-$pod.log" 2>&1 ||
+  # podman 4.3 runs kube play's init containers once and then removes them, logs included: the pod's containers
+  # log into one file of ours instead (k8s-file lines; the sidecar's lines are JSON, capture-init's are not).
+  local podlog=$work/$pod.log
+  podman kube play --network none --start=false --log-opt "path=$podlog" "$copy" >"$work/play-$pod.log" 2>&1 ||
     { sed 's/^/          /' "$work/play-$pod.log"; fail "podman kube play $manifest"; exit 1; }
   local infra pid ns
   infra=$(podman pod inspect --format '{{.InfraContainerID}}' "$pod")
@@ -392,17 +408,20 @@ play() {
   NETNS_CREATED+=("$ns")
   netns_attach node br0 "$short" "$ip/24"
   say "infra container ${infra:0:12} (PID $pid): namespace attached as $ns, eth0 $ip"
-  podman pod start "$pod" >/dev/null
-  pass "$pod: played and started ($((SECONDS - t0)) s)"
+  # pod start runs the init container to completion first and fails if it exits non-zero.
+  if podman pod start "$pod" >"$work/start-$pod.log" 2>&1; then
+    pass "$pod: started; the init container ran and exited 0 ($((SECONDS - t0)) s)"
+  else
+    sed 's/^/          /' "$work/start-$pod.log" "$podlog"
+    fail "$pod: podman pod start failed"
+    exit 1
+  fi
 
   # The init container ran capture-init with the manifest's istio-init arguments, in the pod's namespace.
-  local init=$pod-capture-init proxy=$pod-capture-proxy app=$pod-productpage deadline=$((SECONDS + 60)) state
-  while state=$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$init" 2>/dev/null) &&
-    [[ $state != exited* ]] && ((SECONDS < deadline)); do sleep 0.2; done
-  if [[ $state == "exited 0" ]]; then pass "$pod: init container exited 0"; else fail "$pod: init container: $state"; fi
-  podman logs "$init" >"$work/$pod-init.log" 2>&1 || true
-  sed 's/^/      init| /' "$work/$pod-init.log" | tail -n 6
-  check "$pod: init log says the rules were applied" grep -q 'CaptureApplied\|applied' "$work/$pod-init.log"
+  local proxy=$pod-capture-proxy app=$pod-productpage
+  awk '$4 !~ /^\{/' "$podlog" | cut -d' ' -f4- >"$work/$pod-init.log"
+  sed 's/^/      init| /' "$work/$pod-init.log" | tail -n 8
+  check "$pod: init log says the rules were applied" grep -qi 'applied' "$work/$pod-init.log"
   ip netns exec "$ns" iptables-save >"$work/$pod-iptables.txt"
   local want=(-e '-A PREROUTING -p tcp -j ISTIO_INBOUND' -e '-A OUTPUT -p tcp -j ISTIO_OUTPUT' -e '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001')
   if [[ $mode == REDIRECT ]]; then
@@ -424,8 +443,8 @@ play() {
 
   # Readiness, polled here (podman 4.3 ignores readinessProbe).
   deadline=$((SECONDS + 30))
-  until ready peer "$ip" || ((SECONDS >= deadline)); do sleep 0.2; done
-  if ready peer "$ip"; then pass "$pod: sidecar ready (GET $ip:15021/healthz/ready: 200)"; else fail "$pod: sidecar not ready within 30 s"; podman logs "$proxy" 2>&1 | tail -n 10 | sed 's/^/          /'; exit 1; fi
+  until ready "$peer" "$ip" || ((SECONDS >= deadline)); do sleep 0.2; done
+  if ready "$peer" "$ip"; then pass "$pod: sidecar ready (GET $ip:15021/healthz/ready: 200)"; else fail "$pod: sidecar not ready within 30 s"; tail -n 10 "$podlog" | sed 's/^/          /'; exit 1; fi
   local ppid status
   ppid=$(podman inspect --format '{{.State.Pid}}' "$proxy")
   status=$(awk '/^(Uid|Gid|CapEff):/ { printf "%s %s ", $1, $2 }' "/proc/$ppid/status")
@@ -437,9 +456,9 @@ play() {
 
   # One request in, one out: counted in the sidecar's metrics and access log; the app's view of the client.
   local in0 out0 in1 out1 body want_client
-  in0=$(metric peer "$ip" capture_connections_accepted_total inbound)
-  out0=$(metric peer "$ip" capture_connections_accepted_total outbound)
-  body=$(http peer "$ip" 9080 /cgi-bin/client)
+  in0=$(metric "$peer" "$ip" capture_connections_accepted_total inbound)
+  out0=$(metric "$peer" "$ip" capture_connections_accepted_total outbound)
+  body=$(http "$peer" "$ip" 9080 /cgi-bin/client)
   want_client=127.0.0.6
   [[ $mode == TPROXY ]] && want_client=$peer_ip
   if [[ $body == $'200\nclient='"$want_client" ]]; then
@@ -454,8 +473,8 @@ play() {
     fail "$pod: outbound GET $peer_ip:8080 from the app: expected client=$ip, got: $body"
   fi
   deadline=$((SECONDS + 10))
-  while in1=$(metric peer "$ip" capture_connections_accepted_total inbound) &&
-    out1=$(metric peer "$ip" capture_connections_accepted_total outbound) &&
+  while in1=$(metric "$peer" "$ip" capture_connections_accepted_total inbound) &&
+    out1=$(metric "$peer" "$ip" capture_connections_accepted_total outbound) &&
     ((in1 != in0 + 1 || out1 != out0 + 1)) && ((SECONDS < deadline)); do sleep 0.2; done
   if ((in1 == in0 + 1 && out1 == out0 + 1)); then
     pass "$pod: capture_connections_accepted_total inbound $in0 -> $in1, outbound $out0 -> $out1"
@@ -464,9 +483,9 @@ play() {
   fi
   deadline=$((SECONDS + 10))
   local log_in log_out
-  while podman logs "$proxy" >"$work/$pod-proxy.log" 2>&1 &&
-    log_in=$(grep -oE "inbound $peer_ip:[0-9]+ -> $ip:9080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
-    log_out=$(grep -oE "outbound $ip:[0-9]+ -> $peer_ip:8080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
+  while grep '^[^ ]* [^ ]* [^ ]* {' "$podlog" >"$work/$pod-proxy.log" &&
+    log_in=$(grep -oE "inbound $peer_ip:[0-9]+ -(>|\\\\u003[eE]) $ip:9080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
+    log_out=$(grep -oE "outbound $ip:[0-9]+ -(>|\\\\u003[eE]) $peer_ip:8080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
     [[ -z $log_in || -z $log_out ]] && ((SECONDS < deadline)); do sleep 0.2; done
   if [[ -n $log_in ]]; then pass "$pod: access log: $log_in"; else fail "$pod: no inbound line for $peer_ip -> $ip:9080 in the access log"; fi
   if [[ -n $log_out ]]; then pass "$pod: access log: $log_out"; else fail "$pod: no outbound line for $ip -> $peer_ip:8080 in the access log"; fi
