@@ -418,23 +418,29 @@ play() {
   fi
 
   # The init container ran capture-init with the manifest's istio-init arguments, in the pod's namespace.
-  local proxy=$pod-capture-proxy app=$pod-productpage
+  local proxy=$pod-capture-proxy
   awk '$4 !~ /^\{/' "$podlog" | cut -d' ' -f4- >"$work/$pod-init.log"
   sed 's/^/      init| /' "$work/$pod-init.log" | tail -n 8
-  check "$pod: init log says the rules were applied" grep -qi 'applied' "$work/$pod-init.log"
+  local applied
+  applied=$(grep -o 'IPv4: applied [0-9]* rules.*' "$work/$pod-init.log" | head -n 1 || true)
+  if [[ -n $applied ]]; then pass "$pod: capture-init's log: $applied"; else fail "$pod: capture-init's log says no rules were applied"; fi
   ip netns exec "$ns" iptables-save >"$work/$pod-iptables.txt"
-  local want=(-e '-A PREROUTING -p tcp -j ISTIO_INBOUND' -e '-A OUTPUT -p tcp -j ISTIO_OUTPUT' -e '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001')
+  local want=(-e '-A PREROUTING -p tcp -j ISTIO_INBOUND' -e '-A OUTPUT -j ISTIO_OUTPUT' -e '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001')
   if [[ $mode == REDIRECT ]]; then
     want+=(-e '-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006')
   else
     want+=(-e 'TPROXY --on-port 15006')
   fi
-  local found
-  found=$(grep -c -F "${want[@]}" "$work/$pod-iptables.txt" || true)
-  if ((found == ${#want[@]} / 2)); then
+  local pattern lacking=()
+  for ((i = 1; i < ${#want[@]}; i += 2)); do
+    pattern=${want[$i]}
+    grep -q -F -e "$pattern" "$work/$pod-iptables.txt" || lacking+=("$pattern")
+  done
+  if ((${#lacking[@]} == 0)); then
     pass "$pod: iptables-save in the pod's namespace has the ISTIO_* rules ($(grep -c '^-A ISTIO' "$work/$pod-iptables.txt") rules in ISTIO_* chains, $mode)"
   else
-    fail "$pod: iptables-save in the pod's namespace lacks some of: ${want[*]}"
+    fail "$pod: iptables-save in the pod's namespace lacks: ${lacking[*]}"
+    grep -E '^(\*|-A (PREROUTING|OUTPUT))' "$work/$pod-iptables.txt" | sed 's/^/          /'
   fi
   if [[ $mode == TPROXY ]]; then
     check "$pod: TPROXY routing in the pod's namespace (fwmark 1337 rule, local route in table 133)" \
@@ -461,16 +467,20 @@ play() {
   body=$(http "$peer" "$ip" 9080 /cgi-bin/client)
   want_client=127.0.0.6
   [[ $mode == TPROXY ]] && want_client=$peer_ip
+  # busybox's httpd listens on IPv6 too and reports an IPv4 client in its mapped form, [::ffff:a.b.c.d].
+  body=$(sed -E 's/^client=\[::ffff:(.*)\]$/client=\1/' <<<"$body")
   if [[ $body == $'200\nclient='"$want_client" ]]; then
     pass "$pod: inbound GET $ip:9080 from $peer_ip: the app saw client=$want_client"
   else
     fail "$pod: inbound GET $ip:9080: expected 200 and client=$want_client, got: $(tr '\n' ' ' <<<"$body")"
   fi
-  body=$(podman exec "$app" /bin/busybox wget -q -T 5 -O - "http://$peer_ip:8080/cgi-bin/client" 2>&1 || true)
-  if [[ $body == "client=$ip" ]]; then
-    pass "$pod: outbound GET $peer_ip:8080 from the app: the peer saw client=$ip"
+  # The outbound request comes from a client in the pod's network namespace (as root, like the app: not 1337).
+  body=$(http "$ns" "$peer_ip" 8080 /cgi-bin/client)
+  body=$(sed -E 's/^client=\[::ffff:(.*)\]$/client=\1/' <<<"$body")
+  if [[ $body == $'200\nclient='"$ip" ]]; then
+    pass "$pod: outbound GET $peer_ip:8080 from the pod: the peer saw client=$ip"
   else
-    fail "$pod: outbound GET $peer_ip:8080 from the app: expected client=$ip, got: $body"
+    fail "$pod: outbound GET $peer_ip:8080 from the pod: expected 200 and client=$ip, got: $(tr '\n' ' ' <<<"$body")"
   fi
   deadline=$((SECONDS + 10))
   while in1=$(metric "$peer" "$ip" capture_connections_accepted_total inbound) &&
@@ -487,6 +497,7 @@ play() {
     log_in=$(grep -oE "inbound $peer_ip:[0-9]+ -(>|\\\\u003[eE]) $ip:9080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
     log_out=$(grep -oE "outbound $ip:[0-9]+ -(>|\\\\u003[eE]) $peer_ip:8080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
     [[ -z $log_in || -z $log_out ]] && ((SECONDS < deadline)); do sleep 0.2; done
+  log_in=${log_in//\\u003E/>} log_out=${log_out//\\u003E/>}
   if [[ -n $log_in ]]; then pass "$pod: access log: $log_in"; else fail "$pod: no inbound line for $peer_ip -> $ip:9080 in the access log"; fi
   if [[ -n $log_out ]]; then pass "$pod: access log: $log_out"; else fail "$pod: no outbound line for $ip -> $peer_ip:8080 in the access log"; fi
 }
