@@ -156,7 +156,7 @@ subnet=10.47.0
 peer_ip=$subnet.2
 pods=()           # pod names played, for the teardown
 declare -A job=() # mmdebstrap runs in the background, by base image
-images_built=()   # images this run built, removed by the teardown
+images_built=(capture-init:0.1.0 capture-proxy:0.1.0) # this run's images (in our private store), removed at the end
 peer_ctr=capods-peer-$$
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -304,13 +304,13 @@ step "Building Dockerfile.init and Dockerfile.proxy (podman build --network none
 rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 # The builds have no network: restore here first so the host's NuGet cache holds every package they need.
 for project in init/Capture.Init.csproj proxy/Capture.Proxy.csproj; do
-  dotnet restore "$project" -r "$rid" -nologo -v quiet >"$work/restore.log" 2>&1 ||
+  # PublishReadyToRun too: its crossgen package is part of the restore when a project publishes ReadyToRun.
+  dotnet restore "$project" -r "$rid" -p:PublishReadyToRun=true -nologo -v quiet >"$work/restore.log" 2>&1 ||
     { tail -n 15 "$work/restore.log" | sed 's/^/          /'; fail "dotnet restore $project -r $rid"; exit 1; }
 done
 nuget_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
 build() { # build DOCKERFILE TAG BASE_IMAGE
   local t0=$SECONDS
-  images_built+=("$2")
   if [[ $reuse_images == true ]] && podman image exists "$2"; then
     skip "podman build -f $1: --reuse-images, playing the kept $2"
     return
