@@ -53,7 +53,7 @@ internal static class CaptureCliOptions
     public static readonly CliFlag Reconcile = new(Applying, "--reconcile", null, null, "false", "On drift from the plan: guard, clean up, apply again.", "RECONCILE") { ApplyOnly = true };
     public static readonly CliFlag CleanupOnly = new(Applying, "--cleanup-only", null, null, "false", "Only remove what this configuration creates (safe to repeat).", "CLEANUP_ONLY") { ApplyOnly = true };
     public static readonly CliFlag ForceApply = new(Applying, "--force-apply", null, null, "false", "Apply even when the rules look current.", "FORCE_APPLY") { ApplyOnly = true };
-    public static readonly CliFlag NativeNftables = new(Applying, "--native-nftables", null, null, "false", "Apply Istio's nftables tables with nft instead of iptables rules.", "NATIVE_NFTABLES") { ApplyOnly = true };
+    public static readonly CliFlag NativeNftables = new(Applying, "--native-nftables", null, null, "false", "Apply Istio's nftables tables with nft instead of iptables rules.", "NATIVE_NFTABLES");
     public static readonly CliFlag ForceIptablesBinary = new(Applying, "--force-iptables-binary", null, "legacy|nft", "detect", "iptables backend to use instead of detecting one.", "FORCE_IPTABLES_BINARY");
     public static readonly CliFlag NetworkNamespace = new(Applying, "--network-namespace", null, "PATH", "current namespace", "Network namespace to work in, e.g. /var/run/netns/NAME.", "NETWORK_NAMESPACE");
     public static readonly CliFlag LockTimeout = new(Applying, "--lock-timeout", null, "DURATION", "30s", "How long to wait for another capture-init run on the same namespace to finish.", "LOCK_TIMEOUT") { ApplyOnly = true };

@@ -30,7 +30,8 @@ internal static class DiffCommand
         Introduction =
             "Give the capture flags (or environment variables) the pod's istio-init was given: diff lists the planned\n" +
             "chains and rules missing from the namespace, the ISTIO_* chains and rules there that the plan does not have,\n" +
-            "and rules in another order. Nothing is changed, so with --quiet it serves as a readiness or liveness probe.\n" +
+            "and rules in another order (with --native-nftables: Istio's nft tables, read with nft -j list ruleset).\n" +
+            "Nothing is changed, so with --quiet it serves as a readiness or liveness probe.\n" +
             "Flags that only matter when applying rules (dry run, cleanup, reconcile, validation) are refused; their\n" +
             "environment variables are ignored.",
         Sections =
@@ -59,6 +60,11 @@ internal static class DiffCommand
     private static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, bool json, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
     {
         HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
+        if (options.Run.NativeNftables)
+        {
+            return await NftDiff.RunAsync(options, host, quiet, json, services, cancellationToken).ConfigureAwait(false);
+        }
+
         RuleSet plan = new CaptureRuleBuilder().Build(options.Rules, host);
         var live = new Dictionary<IpFamily, IptablesState>();
         foreach (IpFamily family in plan.Families)

@@ -90,7 +90,7 @@ public class CaptureHelpTests
     [InlineData(new[] { "explain", "--dst", "10.1.2.3:80", "--run-validation=false" }, "--run-validation does not apply to 'capture-init explain'")]
     [InlineData(new[] { "--reconcile", "explain", "--dst", "10.1.2.3:80" }, "--reconcile does not apply to 'capture-init explain'")]
     [InlineData(new[] { "diff", "--cleanup-only" }, "--cleanup-only does not apply to 'capture-init diff'")]
-    [InlineData(new[] { "diff", "--native-nftables" }, "--native-nftables does not apply to 'capture-init diff'")]
+    [InlineData(new[] { "diff", "--force-apply" }, "--force-apply does not apply to 'capture-init diff'")]
     public void Run_ApplyOnlyFlagOnSubcommand_OneLineErrorAndExit1(string[] args, string error)
     {
         CliRun run = _cli.Run(args);
@@ -104,7 +104,7 @@ public class CaptureHelpTests
     [Fact]
     public void Run_ApplyOnlyEnvironmentOnExplain_Ignored()
     {
-        _cli.Environment.Set("NATIVE_NFTABLES", "true").Set("PROBE_TIMEOUT", "soon").Set("DRY_RUN", "true");
+        _cli.Environment.Set("RECONCILE", "maybe").Set("PROBE_TIMEOUT", "soon").Set("DRY_RUN", "true");
 
         CliRun explain = _cli.Run("explain", "--ipv6", "false", "--dst", "10.1.2.3:80");
         CliRun apply = _cli.Run("--ipv6", "false");
