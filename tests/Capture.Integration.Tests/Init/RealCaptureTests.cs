@@ -8,7 +8,9 @@ namespace Capture.Integration.Tests.Init;
 /// <summary>
 /// Real traffic through rules applied by capture-init with the injector's default arguments, in a pod namespace wired
 /// by veth to a peer: what is captured lands on the proxy ports with the right original destination, what must not be
-/// captured (the proxy's own UID, excluded ports and CIDRs) reaches the real server.
+/// captured (the proxy's own UID, excluded ports and CIDRs) reaches the real server. Every case runs against both
+/// backends from the same table (iptables-restore payloads, and Istio's nft tables with --native-nftables), so the two
+/// cannot drift apart.
 /// </summary>
 public sealed class RealCaptureTests
 {
@@ -17,16 +19,13 @@ public sealed class RealCaptureTests
     private const int ExcludedOutboundPort = 8081;
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
-    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft"])]
-    [InlineData("REDIRECT", false)]
-    [InlineData("REDIRECT", true)]
-    [InlineData("TPROXY", false)]
-    [InlineData("TPROXY", true)]
-    public async Task DefaultIstioInitFlags_CaptureOutboundAndInbound_WithOriginalDestination(string mode, bool ipv6)
+    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft", "nft"])]
+    [MemberData(nameof(ModesFamiliesBackends))]
+    public async Task DefaultIstioInitFlags_CaptureOutboundAndInbound_WithOriginalDestination(string mode, bool ipv6, string backend)
     {
         using PodTopology topology = PodTopology.Create("rc");
         (IPAddress pod, IPAddress peer) = Addresses(topology, ipv6);
-        ApplyDefaultFlags(topology, mode);
+        ApplyDefaultFlags(topology, mode, backend);
         using Socket outboundProxy = Listen(topology.Pod, pod.AddressFamily, 15001);
         using Socket inboundProxy = Listen(topology.Pod, pod.AddressFamily, 15006, transparent: mode == "TPROXY");
 
@@ -47,16 +46,13 @@ public sealed class RealCaptureTests
         ((IPEndPoint)inbound.RemoteEndPoint!).Address.Should().Be(peer);
     }
 
-    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft", "setpriv", "bash"])]
-    [InlineData("REDIRECT", false)]
-    [InlineData("REDIRECT", true)]
-    [InlineData("TPROXY", false)]
-    [InlineData("TPROXY", true)]
-    public async Task DefaultIstioInitFlags_ProxyUidAndExcludedInboundPort_AreNotCaptured(string mode, bool ipv6)
+    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft", "nft", "setpriv", "bash"])]
+    [MemberData(nameof(ModesFamiliesBackends))]
+    public async Task DefaultIstioInitFlags_ProxyUidAndExcludedInboundPort_AreNotCaptured(string mode, bool ipv6, string backend)
     {
         using PodTopology topology = PodTopology.Create("rc");
         (IPAddress pod, IPAddress peer) = Addresses(topology, ipv6);
-        ApplyDefaultFlags(topology, mode);
+        ApplyDefaultFlags(topology, mode, backend);
         using Socket outboundProxy = Listen(topology.Pod, pod.AddressFamily, 15001);
         using Socket inboundProxy = Listen(topology.Pod, pod.AddressFamily, 15006, transparent: mode == "TPROXY");
         using Socket peerServer = Listen(topology.Peer, pod.AddressFamily, PeerPort);
@@ -79,10 +75,12 @@ public sealed class RealCaptureTests
         OriginalDestination.Get(scraped).Should().Be(new IPEndPoint(pod, 15090), "conntrack saw no destination rewrite");
     }
 
-    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft"])]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExcludedOutboundPortAndCidr_ReachTheRealServer_WhileOtherTrafficIsCaptured(bool ipv6)
+    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft", "nft"])]
+    [InlineData(false, Iptables)]
+    [InlineData(true, Iptables)]
+    [InlineData(false, Nftables)]
+    [InlineData(true, Nftables)]
+    public async Task ExcludedOutboundPortAndCidr_ReachTheRealServer_WhileOtherTrafficIsCaptured(bool ipv6, string backend)
     {
         using PodTopology topology = PodTopology.Create("rc");
         (IPAddress pod, IPAddress peer) = Addresses(topology, ipv6);
@@ -92,7 +90,7 @@ public sealed class RealCaptureTests
         string[] arguments = [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", ipv6 ? "true" : "false",
             "-o", ExcludedOutboundPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         arguments[Array.IndexOf(arguments, "-x") + 1] = $"{excludedPeer}/{(ipv6 ? 128 : 32)}";
-        CaptureInit.RunTargeting(topology.Pod, arguments).EnsureSuccess();
+        CaptureInit.RunTargeting(topology.Pod, [.. arguments, .. BackendArguments(backend)]).EnsureSuccess();
         using Socket outboundProxy = Listen(topology.Pod, pod.AddressFamily, 15001);
         using Socket peerServer = Listen(topology.Peer, pod.AddressFamily, PeerPort);
         using Socket peerExcludedPortServer = Listen(topology.Peer, pod.AddressFamily, ExcludedOutboundPort);
@@ -109,10 +107,62 @@ public sealed class RealCaptureTests
         OriginalDestination.Get(atProxy).Should().Be(new IPEndPoint(peer, PeerPort), "the same pod's other traffic is still captured");
     }
 
-    private static void ApplyDefaultFlags(PodTopology topology, string mode)
+    [RequiresRootTheory(Tools = ["iptables-nft", "ip6tables-nft", "nft"])]
+    [InlineData(false, Iptables)]
+    [InlineData(true, Iptables)]
+    [InlineData(false, Nftables)]
+    [InlineData(true, Nftables)]
+    public async Task RedirectDns_QueryToTheResolvConfServer_ReachesTheAgentOn15053(bool ipv6, string backend)
+    {
+        using PodTopology topology = PodTopology.Create("rc");
+        using TemporaryDirectory directory = TemporaryDirectory.Create();
+        (IPAddress pod, IPAddress peer) = Addresses(topology, ipv6);
+        string resolvConf = Path.Combine(directory.Path, "resolv.conf");
+        File.WriteAllText(resolvConf, $"nameserver {peer}\n");
+        CaptureInit.RunTargeting(topology.Pod,
+            [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", "true", "--redirect-dns", "--resolv-conf", resolvConf, .. BackendArguments(backend)]).EnsureSuccess();
+        using Socket agent = topology.Pod.Run(() =>
+        {
+            Socket socket = new(pod.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new IPEndPoint(ipv6 ? IPAddress.IPv6Any : IPAddress.Any, 15053));
+            return socket;
+        });
+        using Socket application = topology.Pod.Run(() => new Socket(pod.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
+
+        byte[] query = "capture-dns-query"u8.ToArray();
+        await application.SendToAsync(query, new IPEndPoint(peer, 53)).WaitAsync(s_wait);
+        byte[] received = new byte[64];
+        SocketReceiveFromResult got = await agent.ReceiveFromAsync(received, new IPEndPoint(ipv6 ? IPAddress.IPv6Any : IPAddress.Any, 0)).WaitAsync(s_wait);
+
+        received[..got.ReceivedBytes].Should().Equal(query, "UDP DNS to the resolv.conf server is redirected to the agent on 15053");
+    }
+
+    /// <summary>The backends every case runs against.</summary>
+    private const string Iptables = "iptables";
+
+    private const string Nftables = "nftables";
+
+    public static TheoryData<string, bool, string> ModesFamiliesBackends()
+    {
+        TheoryData<string, bool, string> data = [];
+        foreach (string backend in new[] { Iptables, Nftables })
+        {
+            foreach (string mode in new[] { "REDIRECT", "TPROXY" })
+            {
+                data.Add(mode, false, backend);
+                data.Add(mode, true, backend);
+            }
+        }
+
+        return data;
+    }
+
+    private static string[] BackendArguments(string backend) => backend == Nftables ? ["--native-nftables"] : [];
+
+    private static void ApplyDefaultFlags(PodTopology topology, string mode, string backend)
     {
         // IPv6 on in every case, so both families carry rules whichever one the test dials.
-        string[] arguments = [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", "true"];
+        string[] arguments = [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", "true", .. BackendArguments(backend)];
         arguments[Array.IndexOf(arguments, "-m") + 1] = mode;
         ProcessResult applied = CaptureInit.RunTargeting(topology.Pod, arguments);
         applied.ExitCode.Should().Be(0, applied.ToString());
