@@ -85,7 +85,7 @@ internal static class ExplainCommand
 
     private static async Task<ExitCode> RunAsync(ParseResult parseResult, CaptureOptions options, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
     {
-        if (options.NativeNftables)
+        if (options.Run.NativeNftables)
         {
             // Said rather than answered from the iptables plan, whose chains the nft tables do not share.
             throw new CaptureException("explain --native-nftables: walking a connection through the nft tables is not implemented yet; 'capture-init diff --native-nftables' compares them with the plan");

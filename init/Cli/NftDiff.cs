@@ -13,10 +13,10 @@ namespace Capture.Init.Cli;
 /// </summary>
 internal static class NftDiff
 {
-    public static async Task<ExitCode> RunAsync(CaptureOptions options, bool quiet, bool json, CaptureCliServices services, CancellationToken cancellationToken)
+    public static async Task<ExitCode> RunAsync(CaptureOptions options, HostFacts host, bool quiet, bool json, CaptureCliServices services, CancellationToken cancellationToken)
     {
-        NftPlan plan = new NftPlanBuilder().Build(options);
-        var runner = new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), NullLogger.Instance);
+        NftPlan plan = new NftPlanBuilder().Build(options.Rules, host);
+        var runner = new ProcessIptablesRunner(options.Run.NetworkNamespace, new Dictionary<string, string>(), NullLogger.Instance);
         NftLiveRuleset live = await new NftCommands(runner).ListAsync(cancellationToken).ConfigureAwait(false);
         NftState expected = plan.State.WithOwnerIds(OwnerIds.FromSystem().ResolveText);
         IReadOnlyList<NftDifference> differences = NftDiffer.Compare(expected, live.State);
