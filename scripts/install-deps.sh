@@ -7,7 +7,7 @@
 #   4.3 and buildah, mmdebstrap for the base images, runc, catatonit, uidmap, nftables).
 set -euo pipefail
 
-packages=(iptables iproute2 util-linux procps ca-certificates)
+packages=(iptables nftables iproute2 util-linux procps ca-certificates)
 # Native AOT links with clang when it is on PATH, else gcc; gcc is the smaller install. libc6-dev is only a
 # recommendation of gcc, and --no-install-recommends below would leave the link without crt1.o and libc.so.
 command -v clang >/dev/null 2>&1 || packages+=(gcc)
