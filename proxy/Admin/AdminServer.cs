@@ -23,8 +23,14 @@ namespace Capture.Proxy.Admin;
 internal sealed class AdminServer : IAsyncDisposable
 {
     // A sidecar's admin ports see a kubelet probe and a Prometheus scrape every few seconds; anything beyond a few
-    // dozen concurrent connections is a misbehaving client and must not cost the relay descriptors.
-    private const int MaxConnections = 64;
+    // dozen concurrent connections is a misbehaving client and must not cost the relay descriptors. Past the limit the
+    // oldest idle connection is closed (IdleEvictingLimit): refusing the new one would refuse the kubelet's probe.
+    internal const int MaxConnections = 64;
+
+    // Probes send their request at once on a new connection, and scrapers every 15 s or more: a connection that has
+    // not sent a whole request head within a few seconds, or sits idle between requests, is only holding a slot.
+    internal static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(5);
 
     private readonly KestrelServer? _server;
     private readonly Application _application;
@@ -32,7 +38,7 @@ internal sealed class AdminServer : IAsyncDisposable
     public AdminServer(ProxyOptions options, AdminRequestHandler handler, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _application = new Application(handler);
+        _application = new Application(handler, Limit);
         HasEndpoints = options.ReadinessPort != 0 || options.MetricsPort != 0 || options.AdminEndpoint.Port != 0;
         if (HasEndpoints)
         {
@@ -40,6 +46,9 @@ internal sealed class AdminServer : IAsyncDisposable
             _server = CreateServer(options, loggerFactory);
         }
     }
+
+    /// <summary>The connection limit shared by the three ports.</summary>
+    public IdleEvictingLimit Limit { get; } = new(MaxConnections);
 
     /// <summary>False when every port is zero: nothing to start.</summary>
     public bool HasEndpoints { get; }
@@ -51,27 +60,29 @@ internal sealed class AdminServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken) =>
         _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
-    private static KestrelServer CreateServer(ProxyOptions options, ILoggerFactory loggerFactory)
+    private KestrelServer CreateServer(ProxyOptions options, ILoggerFactory loggerFactory)
     {
         KestrelServerOptions kestrel = new() { AddServerHeader = false };
-        kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+        kestrel.Limits.MaxConcurrentConnections = null; // IdleEvictingLimit keeps the count, evicting instead of refusing
+        kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
+        kestrel.Limits.KeepAliveTimeout = KeepAliveTimeout;
         kestrel.Limits.MaxRequestBodySize = 0;
         kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
 
         // HTTP/1.1 only: probes and scrapers speak it, and HTTP/2's HPACK tables and streams would only cost memory.
         if (options.ReadinessPort != 0)
         {
-            kestrel.ListenAnyIP(options.ReadinessPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenAnyIP(options.ReadinessPort, Configure);
         }
 
         if (options.MetricsPort != 0)
         {
-            kestrel.ListenAnyIP(options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenAnyIP(options.MetricsPort, Configure);
         }
 
         if (options.AdminEndpoint.Port != 0)
         {
-            kestrel.Listen(options.AdminEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.AdminEndpoint, Configure);
         }
 
         SocketTransportFactory transport = new(Options.Create(new SocketTransportOptions()), loggerFactory);
@@ -84,15 +95,23 @@ internal sealed class AdminServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Application(AdminRequestHandler handler) : IHttpApplication<HttpContext>
+    private void Configure(ListenOptions listen)
     {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(Limit.Wrap);
+    }
+
+    private sealed class Application(AdminRequestHandler handler, IdleEvictingLimit limit) : IHttpApplication<HttpContext>
+    {
+        public HttpContext CreateContext(IFeatureCollection contextFeatures)
+        {
+            DefaultHttpContext context = new(contextFeatures);
+            limit.RequestStarted(context.Connection.Id); // busy until disposed: not evicted mid-request if others are idle
+            return context;
+        }
 
         public Task ProcessRequestAsync(HttpContext context) => handler.HandleAsync(context);
 
-        public void DisposeContext(HttpContext context, Exception? exception)
-        {
-            // DefaultHttpContext holds nothing that needs releasing; Kestrel owns the connection and its buffers.
-        }
+        public void DisposeContext(HttpContext context, Exception? exception) => limit.RequestEnded(context.Connection.Id);
     }
 }

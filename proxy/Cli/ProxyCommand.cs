@@ -61,11 +61,23 @@ internal static partial class ProxyCommand
             return (int)Fail(stderr, problems);
         }
 
+        // Before anything opens a descriptor it cannot do without (Kestrel, listeners, lazily loaded assemblies).
+        string? limitProblem = DescriptorLimit.Ensure(out ulong raisedFrom, out ulong raisedTo);
+        if (limitProblem is not null)
+        {
+            return (int)Fail(stderr, [limitProblem]);
+        }
+
         LogLevelSwitch levels = new(options.LogLevel);
         using ILoggerFactory loggerFactory = ProxyLogging.Create(options, levels);
         ILogger logger = loggerFactory.CreateLogger(Name);
+        if (raisedTo != 0)
+        {
+            Log.LimitRaised(logger, raisedFrom, raisedTo);
+        }
+
         using ProxyHost host = new(options, (o, e, l) => engineFactory(o, e, l), loggerFactory, levels);
-        using ShutdownSignals signals = new(host);
+        using ShutdownSignals signals = new(host, logger);
         try
         {
             return (int)await host.RunAsync(CancellationToken.None).ConfigureAwait(false);
@@ -98,5 +110,9 @@ internal static partial class ProxyCommand
     {
         [LoggerMessage(EventId = 511, Level = LogLevel.Critical, EventName = "Unexpected", Message = "Unexpected failure; this is a bug")]
         public static partial void Unexpected(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 512, Level = LogLevel.Information, EventName = "LimitRaised",
+            Message = "Raised the open-file limit (RLIMIT_NOFILE) from {From} to the hard limit {To}")]
+        public static partial void LimitRaised(ILogger logger, ulong from, ulong to);
     }
 }

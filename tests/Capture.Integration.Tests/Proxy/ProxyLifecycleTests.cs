@@ -181,6 +181,44 @@ public sealed class ProxyLifecycleTests
         reply.Should().Be("recovered");
     }
 
+    [RequiresRootFact(Tools = ["setpriv", "prlimit"])]
+    public async Task DescriptorLimitOf100_ExitsOneSayingTheLimitAndTheMinimum()
+    {
+        using TestNamespace pod = TestNamespace.Create("hphnofile");
+        pod.Ip("link", "set", "lo", "up").EnsureSuccess();
+
+        ProcessResult result = await ProxyProcess.RunToExitAsync(pod, [], TimeSpan.FromSeconds(30), nofile: 100);
+
+        // Before: "Unexpected failure; this is a bug ... Could not load file or assembly" (exit 70).
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Stderr.Trim().Should().StartWith("capture-proxy: the open-file limit (ulimit -n, RLIMIT_NOFILE) is 100")
+            .And.Contain("at least 256").And.NotContain("\n");
+        result.Stdout.Should().NotContain("this is a bug");
+    }
+
+    [RequiresRootFact(Tools = ["setpriv"])]
+    public async Task HupQuitUsr1Usr2_AreLoggedAndIgnored_TrafficKeepsFlowing()
+    {
+        using CaptureScenario scenario = await CaptureScenario.StartAsync();
+        using TestServer server = new(scenario.Peer, scenario.Topology.PeerIPv4, TestServer.EchoAsync);
+
+        foreach (string signal in new[] { "HUP", "QUIT", "USR1", "USR2" })
+        {
+            scenario.Proxy.Signal(signal);
+        }
+
+        await Task.Delay(500);
+        // Before: SIGHUP's default action killed the proxy at once and reset every connection.
+        scenario.Proxy.Process.HasExited.Should().BeFalse(scenario.Proxy.Output);
+        (await Clients.EchoAsync(scenario.Pod, server.EndPoint, "still here")).Should().Be("still here");
+        (int ready, _) = await scenario.Proxy.GetAsync(15021, "/healthz/ready");
+        ready.Should().Be(200);
+        foreach (string signal in new[] { "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2" })
+        {
+            scenario.Proxy.Output.Should().Contain($"Ignoring {signal}");
+        }
+    }
+
     [RequiresRootFact(Tools = ["setpriv"])]
     public async Task PortInUse_ExitsOneWithOneClearLine()
     {

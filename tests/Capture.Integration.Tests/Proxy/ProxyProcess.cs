@@ -54,10 +54,10 @@ internal sealed class ProxyProcess : IDisposable
     }
 
     /// <summary>Runs capture-proxy in <paramref name="pod"/> (as UID 1337, no capabilities) expecting it to exit by itself.</summary>
-    public static async Task<ProcessResult> RunToExitAsync(TestNamespace pod, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<ProcessResult> RunToExitAsync(TestNamespace pod, IEnumerable<string> arguments, TimeSpan timeout, int? nofile = null)
     {
         string home = CreateHome();
-        using BackgroundProcess process = pod.StartProcess("env", [.. Command(home, arguments, netAdmin: false, nofile: null)]);
+        using BackgroundProcess process = pod.StartProcess("env", [.. Command(home, arguments, netAdmin: false, nofile)]);
         try
         {
             return await process.WaitForExitAsync(timeout);
