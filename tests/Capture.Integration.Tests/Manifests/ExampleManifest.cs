@@ -1,6 +1,6 @@
 namespace Capture.Integration.Tests.Manifests;
 
-/// <summary>One pod manifest from examples/kubernetes, read with <see cref="MiniYaml"/>, with the parts the tests look at.</summary>
+/// <summary>One pod manifest from examples/kubernetes, read with <see cref="ManifestYaml"/>, with the parts the tests look at.</summary>
 public sealed class ExampleManifest
 {
     private ExampleManifest(string fileName, object? root)
@@ -16,19 +16,19 @@ public sealed class ExampleManifest
     public static string Directory { get; } = FindExamples();
 
     public static ExampleManifest Load(string fileName) =>
-        new(fileName, MiniYaml.Parse(File.ReadAllText(Path.Combine(Directory, fileName))));
+        new(fileName, ManifestYaml.Parse(File.ReadAllText(Path.Combine(Directory, fileName))));
 
     public Dictionary<string, object?> InitContainer(string name) => Container("initContainers", name);
 
     public Dictionary<string, object?> Container(string name) => Container("containers", name);
 
-    public Dictionary<string, object?> Annotations => (Dictionary<string, object?>)MiniYaml.At(Root, "metadata", "annotations")!;
+    public Dictionary<string, object?> Annotations => (Dictionary<string, object?>)ManifestYaml.At(Root, "metadata", "annotations")!;
 
     public static IReadOnlyList<string> Args(Dictionary<string, object?> container) =>
         ((List<object?>)container["args"]!).Select(a => (string)a!).ToList();
 
     private Dictionary<string, object?> Container(string list, string name) =>
-        ((List<object?>)MiniYaml.At(Root, "spec", list)!).Cast<Dictionary<string, object?>>()
+        ((List<object?>)ManifestYaml.At(Root, "spec", list)!).Cast<Dictionary<string, object?>>()
             .SingleOrDefault(c => (string?)c["name"] == name)
         ?? throw new KeyNotFoundException($"{FileName}: no {list} entry named {name}");
 

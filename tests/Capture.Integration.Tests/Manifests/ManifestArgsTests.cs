@@ -64,8 +64,8 @@ public sealed class ManifestArgsTests
     {
         Dictionary<string, object?> init = ExampleManifest.Load(file).InitContainer("capture-init");
 
-        MiniYaml.At(init, "securityContext", "runAsUser").Should().Be("0", mode);
-        ((List<object?>)MiniYaml.At(init, "securityContext", "capabilities", "add")!).Should().BeEquivalentTo(["NET_ADMIN", "NET_RAW"]);
+        ManifestYaml.At(init, "securityContext", "runAsUser").Should().Be("0", mode);
+        ((List<object?>)ManifestYaml.At(init, "securityContext", "capabilities", "add")!).Should().BeEquivalentTo(["NET_ADMIN", "NET_RAW"]);
     }
 
     [Theory]
@@ -76,10 +76,10 @@ public sealed class ManifestArgsTests
 
         Dictionary<string, object?> sidecar = manifest.Container("capture-proxy");
 
-        MiniYaml.At(sidecar, "readinessProbe", "httpGet", "path").Should().Be("/healthz/ready");
-        MiniYaml.At(sidecar, "readinessProbe", "httpGet", "port").Should().Be("15021");
-        MiniYaml.At(sidecar, "securityContext", "runAsGroup").Should().Be("1337");
-        MiniYaml.At(sidecar, "securityContext", "readOnlyRootFilesystem").Should().Be("true");
+        ManifestYaml.At(sidecar, "readinessProbe", "httpGet", "path").Should().Be("/healthz/ready");
+        ManifestYaml.At(sidecar, "readinessProbe", "httpGet", "port").Should().Be("15021");
+        ManifestYaml.At(sidecar, "securityContext", "runAsGroup").Should().Be("1337");
+        ManifestYaml.At(sidecar, "securityContext", "readOnlyRootFilesystem").Should().Be("true");
         manifest.Annotations.Should().Contain("prometheus.io/scrape", "true")
             .And.Contain("prometheus.io/port", "15090")
             .And.Contain("prometheus.io/path", "/stats/prometheus");
@@ -87,13 +87,13 @@ public sealed class ManifestArgsTests
         // only, so (as Istio's injector does) it runs as root in group 1337 and the --gid-owner rules exempt it.
         if (mode == "TPROXY")
         {
-            MiniYaml.At(sidecar, "securityContext", "runAsUser").Should().Be("0");
-            ((List<object?>)MiniYaml.At(sidecar, "securityContext", "capabilities", "add")!).Should().Equal("NET_ADMIN");
+            ManifestYaml.At(sidecar, "securityContext", "runAsUser").Should().Be("0");
+            ((List<object?>)ManifestYaml.At(sidecar, "securityContext", "capabilities", "add")!).Should().Equal("NET_ADMIN");
         }
         else
         {
-            MiniYaml.At(sidecar, "securityContext", "runAsUser").Should().Be("1337");
-            ((Dictionary<string, object?>)MiniYaml.At(sidecar, "securityContext", "capabilities")!).Should().NotContainKey("add");
+            ManifestYaml.At(sidecar, "securityContext", "runAsUser").Should().Be("1337");
+            ((Dictionary<string, object?>)ManifestYaml.At(sidecar, "securityContext", "capabilities")!).Should().NotContainKey("add");
         }
     }
 }
