@@ -238,6 +238,10 @@ internal sealed partial class CaptureOptionsBinder
         return null;
     }
 
+    /// <summary>The loopback CIDR as written, when it parses (Istio's nft rules print it verbatim); errors come from <see cref="LoopbackCidr"/>.</summary>
+    private string? LoopbackCidrText() =>
+        ResolveEnvironment(EnvironmentNames.Ipv4LoopbackCidr) is { } setting && CidrText.TryParse(setting.Value.Trim(), out _) ? setting.Value.Trim() : null;
+
     private IPNetwork? LoopbackCidr()
     {
         if (ResolveEnvironment(EnvironmentNames.Ipv4LoopbackCidr) is not { } setting)

@@ -151,6 +151,7 @@ internal sealed partial class CaptureOptionsBinder
                 OwnerGroupsInclude = groupsInclude,
                 OwnerGroupsExclude = groupsExclude,
                 Ipv4LoopbackCidr = LoopbackCidr() ?? rules.Ipv4LoopbackCidr,
+                Ipv4LoopbackCidrText = LoopbackCidrText(),
             },
             run with
             {

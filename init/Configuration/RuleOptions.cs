@@ -84,4 +84,7 @@ internal sealed partial record RuleOptions
 
     /// <summary><c>ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR</c>: IPv4 loopback, mask 8–32. Default 127.0.0.1/32.</summary>
     public IPNetwork Ipv4LoopbackCidr { get; init; } = new(IPAddress.Loopback, 32);
+
+    /// <summary><see cref="Ipv4LoopbackCidr"/> as the user wrote it (<c>127.0.0.1/8</c>), which Istio's nft rules print verbatim; null = not given.</summary>
+    public string? Ipv4LoopbackCidrText { get; init; }
 }

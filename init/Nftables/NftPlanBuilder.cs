@@ -94,7 +94,7 @@ internal sealed partial class NftPlanBuilder
         }
 
         /// <summary>The IPv4 loopback CIDR as the user wrote it, when known (Istio prints it verbatim).</summary>
-        private static string LoopbackText(RuleOptions options) => NftValues.Network(options.Ipv4LoopbackCidr).Text;
+        private static string LoopbackText(RuleOptions options) => options.Ipv4LoopbackCidrText ?? NftValues.Network(options.Ipv4LoopbackCidr).Text;
 
         private static void Split(IReadOnlyList<IPNetwork> all, List<IPNetwork> v4, List<IPNetwork> v6)
         {

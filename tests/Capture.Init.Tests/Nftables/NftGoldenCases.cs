@@ -130,7 +130,7 @@ public static class NftGoldenCases
         },
         new("basic-exclude-nic", 22, "nat", 0) { Options = s_base with { ExcludeInterfaces = ["not-istio-nic"] } },
         new("drop-invalid", 25, "nat mangle", 0) { Options = s_base with { DropInvalid = true } },
-        new("host-ipv4-loopback-cidr", 19, "nat", 0) { Options = s_base with { Ipv4LoopbackCidr = Cidr("127.0.0.0/8") } },
+        new("host-ipv4-loopback-cidr", 19, "nat", 0) { Options = s_base with { Ipv4LoopbackCidr = Cidr("127.0.0.0/8"), Ipv4LoopbackCidrText = "127.0.0.1/8" } },
     ];
 
     public static TheoryData<string> Names()
