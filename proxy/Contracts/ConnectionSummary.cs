@@ -23,6 +23,9 @@ internal readonly struct ConnectionSummary
 
     public ConnectionInfo Info { get; }
 
+    /// <summary>Set when the connection went through an HBONE tunnel (null: plaintext passthrough).</summary>
+    public TunnelDetails? Tunnel { get; init; }
+
     public ConnectionEndReason EndReason { get; }
 
     /// <summary>The errno behind <see cref="EndReason"/> when there was one.</summary>

@@ -20,6 +20,7 @@ internal sealed class HandedOffConnection
     private long _upstream;
     private long _downstream;
     private int _completed;
+    private TunnelDetails? _tunnel;
 
     internal HandedOffConnection(in ConnectionInfo info, SafeFileDescriptor client, IProxyEvents events, IHandOffTracker tracker)
     {
@@ -76,6 +77,9 @@ internal sealed class HandedOffConnection
         _events.BytesRelayed(Info, upstream, downstream, spliced: 0, copied: upstream + downstream);
     }
 
+    /// <summary>The connection goes through an HBONE tunnel: its summary (access log) names the peer and its address.</summary>
+    public void SetTunnel(TunnelDetails tunnel) => Volatile.Write(ref _tunnel, tunnel);
+
     /// <summary>
     /// Ends the connection, once (later calls return false): closes the client socket if it was never taken (with a
     /// reset unless <paramref name="reason"/> is <see cref="ConnectionEndReason.Completed"/>), reports the summary and
@@ -102,7 +106,7 @@ internal sealed class HandedOffConnection
         long upstream = Interlocked.Read(ref _upstream);
         long downstream = Interlocked.Read(ref _downstream);
         _events.ConnectionClosed(new ConnectionSummary(Info, reason, error, upstream, downstream, splicedBytes: 0,
-            copiedBytes: upstream + downstream, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp)));
+            copiedBytes: upstream + downstream, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp)) { Tunnel = Volatile.Read(ref _tunnel) });
         _tracker.Closed(this);
         return true;
     }

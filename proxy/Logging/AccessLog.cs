@@ -7,7 +7,8 @@ namespace Capture.Proxy.Logging;
 
 /// <summary>
 /// One line per finished connection: direction, client, original destination, bytes each way, duration, how it ended
-/// (and the errno when there was one), and how much went through splice. Category <see cref="ProxyLogging.AccessLogCategory"/>.
+/// (and the errno when there was one), how much went through splice, and how it travelled: <c>via=passthrough</c>, or
+/// <c>via=hbone</c> with the peer's identity and the tunnel's remote address. Category <see cref="ProxyLogging.AccessLogCategory"/>.
 /// </summary>
 internal sealed partial class AccessLog(ILogger logger)
 {
@@ -15,6 +16,9 @@ internal sealed partial class AccessLog(ILogger logger)
         : this(loggerFactory.CreateLogger(ProxyLogging.AccessLogCategory))
     {
     }
+
+    private const string Passthrough = "passthrough";
+    private const string Hbone = "hbone";
 
     public bool IsEnabled => logger.IsEnabled(LogLevel.Information);
 
@@ -32,15 +36,42 @@ internal sealed partial class AccessLog(ILogger logger)
         string end = Label.Name(summary.EndReason);
         string error = summary.Error == Errno.None ? "-" : summary.Error.ToString();
         long durationMs = (long)summary.Duration.TotalMilliseconds;
+        TunnelDetails? tunnel = summary.Tunnel;
+        string via = tunnel is null ? Passthrough : Hbone;
+        string peer = tunnel?.PeerIdentity is { Length: > 0 } identity ? identity : "-";
+        string tunnelPeer = tunnel?.TunnelPeer.ToString() ?? "-";
         Log.Connection(logger, direction, source, destination, summary.BytesUpstream, summary.BytesDownstream, durationMs,
-            end, error, summary.SplicedBytes, summary.CopiedBytes);
+            end, error, summary.SplicedBytes, summary.CopiedBytes, via, peer, tunnelPeer);
+    }
+
+    /// <summary>One line for a stream that arrived through 15008 (it never passed an event loop), in the same shape.</summary>
+    public void Write(Tunneling.TunnelStreamSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        string error = summary.Failure is null ? "-" : summary.Status != 0 ? "http_" + summary.Status : Tunneling.TunnelFailureNames.Label(summary.Failure.Value);
+        string direction = Label.Name(summary.Direction);
+        string source = summary.Source.ToString();
+        string destination = summary.Destination.ToString();
+        string end = Label.Name(summary.EndReason);
+        long durationMs = (long)summary.Duration.TotalMilliseconds;
+        long copied = summary.BytesUpstream + summary.BytesDownstream;
+        string peer = summary.PeerIdentity.Length > 0 ? summary.PeerIdentity : "-";
+        string tunnelPeer = summary.TunnelPeer.ToString();
+        Log.Connection(logger, direction, source, destination, summary.BytesUpstream, summary.BytesDownstream, durationMs, end, error, 0,
+            copied, Hbone, peer, tunnelPeer);
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 600, Level = LogLevel.Information, EventName = "AccessLog", SkipEnabledCheck = true,
-            Message = "{Direction} {Source} -> {Destination} up={BytesUpstream} down={BytesDownstream} duration_ms={DurationMs} end={End} error={Error} spliced={BytesSpliced} copied={BytesCopied}")]
+            Message = "{Direction} {Source} -> {Destination} up={BytesUpstream} down={BytesDownstream} duration_ms={DurationMs} end={End} error={Error} spliced={BytesSpliced} copied={BytesCopied} via={Via} peer={PeerIdentity} tunnel={TunnelPeer}")]
         public static partial void Connection(ILogger logger, string direction, string source, string destination,
-            long bytesUpstream, long bytesDownstream, long durationMs, string end, string error, long bytesSpliced, long bytesCopied);
+            long bytesUpstream, long bytesDownstream, long durationMs, string end, string error, long bytesSpliced, long bytesCopied,
+            string via, string peerIdentity, string tunnelPeer);
     }
 }

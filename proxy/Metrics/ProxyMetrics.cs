@@ -33,6 +33,9 @@ internal sealed class ProxyMetrics
     private readonly long[] _splicedBytes = new long[s_directions.Length];
     private readonly long[] _copiedBytes = new long[s_directions.Length];
 
+    /// <summary>HBONE tunnels' counters, rendered after the engine's (all zero when HBONE is off).</summary>
+    public Tunneling.HboneMetrics Hbone { get; } = new();
+
     /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
     public Func<EngineSnapshot>? Snapshot { get; set; }
 
@@ -137,6 +140,7 @@ internal sealed class ProxyMetrics
         writer.Sample("capture_pipes_grown", snapshot.PipesGrown);
         writer.Family("capture_read_batching_started_total", MetricType.Counter, "Times a fast bulk direction started batching its reads (--read-batch, SO_RCVLOWAT).");
         writer.Sample("capture_read_batching_started_total", snapshot.ReadBatchesStarted);
+        Hbone.WriteTo(writer);
     }
 
     private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)

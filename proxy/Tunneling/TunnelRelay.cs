@@ -26,16 +26,19 @@ internal sealed class TunnelRelay
     private readonly TrafficDirection _direction;
     private readonly bool _socketIsClient;
     private readonly CancellationTokenSource _stop;
+    private readonly HandedOffConnection? _handedOff;
     private readonly Lock _endLock = new();
     private long _socketToTunnel;
     private long _tunnelToSocket;
     private TunnelRelayEnd? _end;
     private string _detail = "";
 
-    /// <summary><paramref name="socketIsClient"/> is true outbound: the app's socket is the client, its bytes count as upstream.</summary>
+    /// <summary><paramref name="socketIsClient"/> is true outbound: the app's socket is the client, its bytes count as upstream;
+    /// <paramref name="handedOff"/> (outbound) also hears of every byte, for the engine's metrics and access log.</summary>
     public TunnelRelay(Socket socket, Stream tunnelRead, Stream tunnelWrite, ITunnelStreamEnd tunnelEnd, IHboneEvents events,
-        TrafficDirection direction, bool socketIsClient, CancellationToken stop)
+        TrafficDirection direction, bool socketIsClient, CancellationToken stop, HandedOffConnection? handedOff = null)
     {
+        _handedOff = handedOff;
         _socket = socket;
         _tunnelRead = tunnelRead;
         _tunnelWrite = tunnelWrite;
@@ -207,6 +210,7 @@ internal sealed class TunnelRelay
     {
         bool upstream = fromSocket == _socketIsClient;
         _events.BytesTunnelled(_direction, upstream ? bytes : 0, upstream ? 0 : bytes);
+        _handedOff?.Relayed(upstream ? bytes : 0, upstream ? 0 : bytes);
     }
 
     private static void Return(byte[]? buffer)
