@@ -75,16 +75,34 @@ internal static class ProxyCliOptions
     public static readonly Option<bool?> AccessLog = Flag("--access-log",
         $"Write one access-log line per connection (--access-log false turns it off). Default: {(D.AccessLog ? "true" : "false")}.");
 
+    public static readonly Option<string> Workloads = Text("--workloads", "file",
+        "ztunnel's local config YAML (workloads, services, policies): outbound connections to HBONE workloads and service VIPs go through HBONE tunnels; re-read when it changes. Default: none (everything passes through).");
+
+    public static readonly Option<string> Certs = Text("--certs", "dir",
+        "Directory with cert-chain.pem, key.pem and root-cert.pem (pilot-agent's OUTPUT_CERTS): the proxy's identity for HBONE; re-read when they change. Default: none.");
+
+    public static readonly Option<string> HbonePort = Text("--hbone-port", "port",
+        $"Port of the inbound HBONE server (mTLS HTTP/2 CONNECT; needs --certs); 0 turns it off. Default: {D.HbonePort}.");
+
     /// <summary>Every option, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<Option> All { get; } =
     [
         OutboundPort, InboundPort, Mode, TproxyMark, Workers, ConnectTimeout, IdleTimeout, DrainDuration, PipeSize,
-        PipePoolSize, ReadBatch, ReadinessPort, MetricsPort, Admin, LogLevel, LogJson, AccessLog,
+        PipePoolSize, ReadBatch, ReadinessPort, MetricsPort, Admin, LogLevel, LogJson, AccessLog, Workloads, Certs, HbonePort,
     ];
 
+    // Istio's own names, so a pod spec written for ztunnel or pilot-agent works unchanged.
+    private static readonly Dictionary<string, string> s_istioEnvironmentNames = new(StringComparer.Ordinal)
+    {
+        ["--workloads"] = "LOCAL_XDS_PATH",
+        ["--certs"] = "OUTPUT_CERTS",
+    };
+
     /// <summary>The environment variable that stands in for a flag: <c>--idle-timeout</c> → <c>CAPTURE_PROXY_IDLE_TIMEOUT</c>.</summary>
-    public static string EnvironmentVariable(Option option) =>
-        EnvironmentPrefix + option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+    public static string EnvironmentVariable(Option option) => EnvironmentName(option.Name);
+
+    private static string EnvironmentName(string flag) =>
+        s_istioEnvironmentNames.TryGetValue(flag, out string? istio) ? istio : EnvironmentPrefix + flag.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
     /// <summary>
     /// Binds flags over environment over defaults. Returns the options (defaults where a value was bad) and every
@@ -116,12 +134,22 @@ internal static class ProxyCliOptions
             LogLevel = binder.Get<LogLevel>(LogLevel, ValueParsers.TryParseLogLevel, defaults.LogLevel),
             LogJson = binder.GetFlag(LogJson, defaults.LogJson),
             AccessLog = binder.GetFlag(AccessLog, defaults.AccessLog),
+            WorkloadsFile = binder.Get<string?>(Workloads, TryParsePath, defaults.WorkloadsFile),
+            CertificatesDirectory = binder.Get<string?>(Certs, TryParsePath, defaults.CertificatesDirectory),
+            HbonePort = binder.Get<int>(HbonePort, ValueParsers.TryParseInt, defaults.HbonePort),
         };
         return (options, binder.Problems);
     }
 
     private static Option<string> Text(string name, string helpName, string description) =>
-        new(name) { Description = $"{description} Env: {EnvironmentPrefix}{name.TrimStart('-').Replace('-', '_').ToUpperInvariant()}.", HelpName = helpName };
+        new(name) { Description = $"{description} Env: {EnvironmentName(name)}.", HelpName = helpName };
+
+    private static bool TryParsePath(string text, out string? value, out string? error)
+    {
+        value = text.Length > 0 ? text : null;
+        error = text.Length > 0 ? null : "a path is needed";
+        return value is not null;
+    }
 
     // bool? so that "not on the command line" (null) can fall through to the environment variable; a bare flag
     // means true, and "--access-log false" turns a default-on switch off.

@@ -93,6 +93,21 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to true.</remarks>
     public bool AccessLog { get; init; } = true;
 
+    /// <summary>
+    /// ztunnel's local config YAML (<c>--workloads</c>, <c>LOCAL_XDS_PATH</c>): outbound destinations it names as HBONE
+    /// workloads or service VIPs go through HBONE tunnels; re-read when its content changes.
+    /// </summary>
+    /// <remarks>Defaults to none: every connection passes through in plaintext.</remarks>
+    public string? WorkloadsFile { get; init; }
+
+    /// <summary>Directory of <c>cert-chain.pem</c>, <c>key.pem</c>, <c>root-cert.pem</c> (<c>--certs</c>, <c>OUTPUT_CERTS</c>).</summary>
+    /// <remarks>Defaults to none; required when the workloads file names an HBONE workload.</remarks>
+    public string? CertificatesDirectory { get; init; }
+
+    /// <summary>Port of the inbound HBONE server (mTLS HTTP/2 CONNECT), served when <see cref="CertificatesDirectory"/> is set; zero turns it off.</summary>
+    /// <remarks>Defaults to 15008, Istio's (capture-init leaves it uncaptured).</remarks>
+    public int HbonePort { get; init; } = 15008;
+
     /// <summary>Addresses the capture listeners bind: 0.0.0.0 and :: (IPv6 with IPV6_V6ONLY, skipped if the host has no IPv6).</summary>
     public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [IPAddress.Any, IPAddress.IPv6Any];
 
@@ -152,12 +167,13 @@ internal sealed record ProxyOptions
         CheckPort(problems, "--readiness-port", ReadinessPort, allowZero: true);
         CheckPort(problems, "--metrics-port", MetricsPort, allowZero: true);
         CheckPort(problems, "--admin", AdminEndpoint.Port, allowZero: true);
+        CheckPort(problems, "--hbone-port", HbonePort, allowZero: true);
 
         // Two listeners cannot share a port; the capture listeners use SO_REUSEPORT among their own workers only.
         (string Name, int Port)[] ports =
         [
             ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--readiness-port", ReadinessPort),
-            ("--metrics-port", MetricsPort), ("--admin", AdminEndpoint.Port),
+            ("--metrics-port", MetricsPort), ("--admin", AdminEndpoint.Port), ("--hbone-port", HbonePort),
         ];
         for (int i = 0; i < ports.Length; i++)
         {

@@ -13,6 +13,8 @@ internal sealed class ConnectionEvents(ProxyMetrics metrics, AccessLog accessLog
 {
     public ProxyMetrics Metrics => metrics;
 
+    public AccessLog AccessLog => accessLog;
+
     public void ConnectionAccepted(in ConnectionInfo connection) => metrics.ConnectionAccepted(connection.Direction);
 
     public void UpstreamConnected(in ConnectionInfo connection, TimeSpan connectDuration, int attempts) =>
