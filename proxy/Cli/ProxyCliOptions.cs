@@ -21,6 +21,13 @@ internal static class ProxyCliOptions
 {
     public const string EnvironmentPrefix = "CAPTURE_PROXY_";
 
+    // Istio's own names, so a pod spec written for ztunnel or pilot-agent works unchanged.
+    private static readonly Dictionary<string, string> s_istioEnvironmentNames = new(StringComparer.Ordinal)
+    {
+        ["--workloads"] = "LOCAL_XDS_PATH",
+        ["--certs"] = "OUTPUT_CERTS",
+    };
+
     // The defaults are written once, on ProxyOptions; the help text shows them from there.
     private static readonly ProxyOptions D = ProxyOptions.Default;
 
@@ -91,12 +98,6 @@ internal static class ProxyCliOptions
         PipePoolSize, ReadBatch, ReadinessPort, MetricsPort, Admin, LogLevel, LogJson, AccessLog, Workloads, Certs, HbonePort,
     ];
 
-    // Istio's own names, so a pod spec written for ztunnel or pilot-agent works unchanged.
-    private static readonly Dictionary<string, string> s_istioEnvironmentNames = new(StringComparer.Ordinal)
-    {
-        ["--workloads"] = "LOCAL_XDS_PATH",
-        ["--certs"] = "OUTPUT_CERTS",
-    };
 
     /// <summary>The environment variable that stands in for a flag: <c>--idle-timeout</c> → <c>CAPTURE_PROXY_IDLE_TIMEOUT</c>.</summary>
     public static string EnvironmentVariable(Option option) => EnvironmentName(option.Name);
