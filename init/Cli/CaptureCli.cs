@@ -25,7 +25,7 @@ internal static class CaptureCli
         {
             foreach (System.CommandLine.Parsing.ParseError error in parseResult.Errors)
             {
-                await services.Console.Error.WriteLineAsync("capture-init: " + error.Message).ConfigureAwait(false);
+                await services.Console.Error.WriteLineAsync("capture-init: " + ErrorText.Shorten(error.Message)).ConfigureAwait(false);
             }
 
             return (int)ExitCode.Failure;

@@ -8,9 +8,23 @@ namespace Capture.Init.Cli;
 
 internal sealed partial class CaptureOptionsBinder
 {
-    // Istio's injector writes lists like "-b 9080," and "-d ''": empty items are ignored, spaces around items too.
-    private static string[] Items(string value) =>
-        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    // Istio's injector writes lists like "-b 9080," and "-d ''": empty items are ignored, spaces around items too. An
+    // item given twice is kept once, where it first appears: two identical rules only cost the kernel time.
+    private static string[] Items(string value)
+    {
+        string[] items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var seen = new HashSet<string>(items.Length, StringComparer.Ordinal);
+        var unique = new List<string>(items.Length);
+        foreach (string item in items)
+        {
+            if (seen.Add(item))
+            {
+                unique.Add(item);
+            }
+        }
+
+        return unique.Count == items.Length ? items : [.. unique];
+    }
 
     private string? Text(CliFlag flag) => Resolve(flag)?.Value;
 

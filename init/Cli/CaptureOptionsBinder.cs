@@ -32,6 +32,7 @@ internal sealed partial class CaptureOptionsBinder
         ArgumentNullException.ThrowIfNull(parseResult);
         ArgumentNullException.ThrowIfNull(environment);
         var binder = new CaptureOptionsBinder(parseResult, environment);
+        binder.CheckTrailingFlags();
         CaptureOptions options = binder.BindAll();
         if (binder._errors.Count == 0)
         {
@@ -97,6 +98,32 @@ internal sealed partial class CaptureOptionsBinder
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A flag that takes a value, given last with none ("-p 15001 … -p"): the parser lets the earlier value stand,
+    /// but the user meant to give one and did not, so it is an error.
+    /// </summary>
+    private void CheckTrailingFlags()
+    {
+        IReadOnlyList<System.CommandLine.Parsing.Token> tokens = _parseResult.Tokens;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type != System.CommandLine.Parsing.TokenType.Option
+                || (i + 1 < tokens.Count && tokens[i + 1].Type == System.CommandLine.Parsing.TokenType.Argument))
+            {
+                continue;
+            }
+
+            foreach (CliFlag flag in CaptureCliOptions.All)
+            {
+                if (!flag.IsBoolean && (tokens[i].Value == flag.LongName || tokens[i].Value == flag.ShortName))
+                {
+                    _errors.Add($"{flag.DisplayName}: no value after '{tokens[i].Value}' (expected {flag.ValueName})");
+                    break;
+                }
+            }
+        }
     }
 
     /// <summary>True for the root command (apply); false for a subcommand (explain, diff), which binds no <see cref="CliFlag.ApplyOnly"/> flag.</summary>

@@ -25,7 +25,7 @@ internal static partial class CommandBoundary
             // Every problem, one line each; nothing has been changed.
             foreach (string problem in bound.Errors)
             {
-                await error.WriteLineAsync("capture-init: " + problem).ConfigureAwait(false);
+                await error.WriteLineAsync("capture-init: " + ErrorText.Shorten(problem)).ConfigureAwait(false);
             }
 
             return (int)ExitCode.Failure;
@@ -47,7 +47,7 @@ internal static partial class CommandBoundary
         }
         catch (CaptureException exception)
         {
-            await error.WriteLineAsync("capture-init: " + exception.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("capture-init: " + ErrorText.Shorten(exception.Message)).ConfigureAwait(false);
             return (int)exception.ExitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

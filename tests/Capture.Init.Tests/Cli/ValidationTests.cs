@@ -103,6 +103,46 @@ public class ValidationTests
         run.ExitCode.Should().Be(0, run.Error);
     }
 
+    [Theory]
+    [InlineData("-b")]
+    [InlineData("-t")]
+    [InlineData("-c")]
+    [InlineData("--bogus-flag-")]
+    public void Run_HundredKilobyteValue_ErrorLineDoesNotRepeatItWhole(string flag)
+    {
+        string huge = flag == "-b" ? new string('9', 100_000) : new string('x', 100_000);
+
+        CliRun run = flag.StartsWith("--bogus", StringComparison.Ordinal) ? _cli.Run(flag + huge) : _cli.Run("-m", "TPROXY", flag, huge);
+
+        run.ExitCode.Should().Be(1);
+        run.ErrorLines.Should().ContainSingle().Which.Length.Should().BeLessThan(600, "the value is shortened, with its length");
+        run.Error.Should().MatchRegex(@"1000\d\d characters");
+    }
+
+    [Theory]
+    [InlineData("-p", "15001", "-b", "80", "-p")]
+    [InlineData("-b", "80", "--envoy-port", "15001", "--envoy-port")]
+    [InlineData("-x", "10.0.0.0/8", "-x")]
+    public void Run_TrailingFlagWithoutValue_RefusedEvenWhenGivenEarlier(params string[] args)
+    {
+        CliRun run = _cli.Run(args);
+
+        run.ExitCode.Should().Be(1);
+        run.ErrorLines.Should().ContainSingle().Which.Should().Contain(args[^1]).And.Contain("no value");
+        _cli.Applier.Calls.Should().Be(0);
+    }
+
+    [Fact]
+    public void Run_DuplicateListItems_MergedIntoOneRuleEach()
+    {
+        CliRun run = _cli.Run("-b", "80,80,81,80", "-o", "53,53", "-x", "10.0.0.0/8,10.0.0.0/8", "-i", "*", "--ipv6=false", "--dry-run");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        run.Out.Split('\n').Count(line => line.Contains("--dport 80 ", StringComparison.Ordinal)).Should().Be(1);
+        run.Out.Split('\n').Count(line => line.Contains("-d 10.0.0.0/8 ", StringComparison.Ordinal)).Should().Be(1);
+        run.Out.Split('\n').Count(line => line.Contains("--dport 53 ", StringComparison.Ordinal) && line.Contains("-p tcp", StringComparison.Ordinal)).Should().Be(1);
+    }
+
     [Fact]
     public void Run_TooManyOwnerGroups_Refused()
     {
