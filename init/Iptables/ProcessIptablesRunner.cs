@@ -67,8 +67,15 @@ internal sealed partial class ProcessIptablesRunner : IIptablesRunner
         }
         catch (Win32Exception exception)
         {
-            // ENOENT/EACCES from exec: this backend is not installed here; detection tries the next one.
-            return Task.FromResult(new CommandResult(commandLine, CommandResult.NotFoundExitCode, string.Empty, $"{file}: {exception.Message}"));
+            // ENOENT/EACCES from exec: this backend is not installed here; detection tries the next one. The message
+            // is the C library's sentence: the exception's own text is a resource key in a UseSystemResourceKeys build.
+            string reason = FileDescriptors.Describe((Errno)exception.NativeErrorCode);
+            return Task.FromResult(new CommandResult(commandLine, CommandResult.NotFoundExitCode, string.Empty, $"{file}: cannot run it: {reason} (not installed, or not on PATH)"));
+        }
+        catch (IOException exception) when (_networkNamespace is not null)
+        {
+            // The namespace is missing, not a namespace, or not ours to enter: one line, as for any bad flag value.
+            throw new CaptureException($"--network-namespace: '{_networkNamespace}': {exception.Message}", exception);
         }
 
         using (process)

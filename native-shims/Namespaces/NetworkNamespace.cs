@@ -122,7 +122,9 @@ public static class NetworkNamespace
             if (result != 0)
             {
                 // EINVAL: the file is not a network namespace; EPERM: CAP_SYS_ADMIN is missing.
-                throw new IOException($"setns({netnsPath}, CLONE_NEWNET) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+                throw new IOException((Errno)errno == Errno.EINVAL
+                    ? $"{netnsPath} is not a network namespace (setns: {Marshal.GetPInvokeErrorMessage(errno)})"
+                    : $"setns({netnsPath}, CLONE_NEWNET) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             }
         }
         finally
