@@ -103,8 +103,19 @@ public sealed class ProxyRelayTests
         using CancellationTokenSource timeout = new(Clients.Bound);
         long started = TimeProvider.System.GetTimestamp();
 
-        using Socket client = await NamespaceSockets.ConnectAsync(scenario.Pod, nowhere, timeout.Token);
-        (string end, int bytes) = await Clients.ReadUntilClosedAsync(client, TimeSpan.FromSeconds(15));
+        string end;
+        int bytes;
+        try
+        {
+            using Socket client = await NamespaceSockets.ConnectAsync(scenario.Pod, nowhere, timeout.Token);
+            (end, bytes) = await Clients.ReadUntilClosedAsync(client, TimeSpan.FromSeconds(15));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset)
+        {
+            // The Native AOT proxy can reset the accepted connection before the client's connect is reported complete.
+            (end, bytes) = ("reset", 0);
+        }
+
         TimeSpan elapsed = TimeProvider.System.GetElapsedTime(started);
 
         end.Should().BeOneOf("reset", "eof");
