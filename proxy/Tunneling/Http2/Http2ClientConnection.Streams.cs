@@ -108,6 +108,13 @@ internal sealed partial class Http2ClientConnection
     {
         lock (_sync)
         {
+            // Our own reset ends the stream for reading at once: bytes that arrived before it are not the app's any more
+            // (a reset connection delivers nothing after the reset, whatever was in flight).
+            if (stream.ResetCode is { } ours && !stream.ResetByPeer)
+            {
+                throw new ObjectDisposedException(nameof(Http2Stream), $"stream {stream.Id} was aborted ({ours})");
+            }
+
             if (stream.Received.Length > 0)
             {
                 int read = stream.Received.Read(destination);
@@ -118,11 +125,6 @@ internal sealed partial class Http2ClientConnection
             // A reset after END_STREAM (nghttp2 sends END_STREAM, then RST_STREAM with the error) still reports the error.
             if (stream.ResetCode is { } code)
             {
-                if (!stream.ResetByPeer)
-                {
-                    throw new ObjectDisposedException(nameof(Http2Stream), $"stream {stream.Id} was aborted ({code})");
-                }
-
                 return code is Http2ErrorCode.NoError or Http2ErrorCode.Cancel
                     ? 0
                     : throw new Http2StreamResetException(code, $"the peer reset stream {stream.Id} ({code})");

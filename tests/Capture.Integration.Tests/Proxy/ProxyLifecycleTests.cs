@@ -164,7 +164,7 @@ public sealed class ProxyLifecycleTests
                 + ProxyProcess.Metric(saturated, "capture_connections_failed_total", "cause=\"resource_exhausted\""))
                 .Should().BeGreaterThan(0, "running out of descriptors is counted");
             readyStatus.Should().Be(200, "readiness still answers with every held connection open");
-            scenario.Proxy.Output.Should().Contain("near the RLIMIT_NOFILE limit");
+            (await scenario.Proxy.WaitForOutputAsync("near the RLIMIT_NOFILE limit")).Should().Contain("near the RLIMIT_NOFILE limit");
             scenario.Proxy.Process.HasExited.Should().BeFalse();
         }
         finally
@@ -213,9 +213,11 @@ public sealed class ProxyLifecycleTests
         (await Clients.EchoAsync(scenario.Pod, server.EndPoint, "still here")).Should().Be("still here");
         (int ready, _) = await scenario.Proxy.GetAsync(15021, "/healthz/ready");
         ready.Should().Be(200);
-        foreach (string signal in new[] { "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2" })
+        string[] logged = ["Ignoring SIGHUP", "Ignoring SIGQUIT", "Ignoring SIGUSR1", "Ignoring SIGUSR2"];
+        string output = await scenario.Proxy.WaitForOutputAsync(logged);
+        foreach (string line in logged)
         {
-            scenario.Proxy.Output.Should().Contain($"Ignoring {signal}");
+            output.Should().Contain(line);
         }
     }
 

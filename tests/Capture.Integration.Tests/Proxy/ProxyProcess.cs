@@ -32,6 +32,27 @@ internal sealed class ProxyProcess : IDisposable
     public string Output => Process.Stdout;
 
     /// <summary>
+    /// Waits until <see cref="Output"/> contains every one of <paramref name="fragments"/> (or 10 s pass) and returns
+    /// it. The proxy's log lines reach its stdout from a background writer, and the test reads that pipe on its own
+    /// thread: a metric that already counts a connection says nothing about whether its access-log line arrived.
+    /// </summary>
+    public async Task<string> WaitForOutputAsync(params string[] fragments)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            string output = Output;
+            if (Array.TrueForAll(fragments, fragment => output.Contains(fragment, StringComparison.Ordinal))
+                || TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                return output;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
     /// Starts capture-proxy in <paramref name="pod"/> with <paramref name="arguments"/> and waits until its readiness
     /// endpoint answers 200. <paramref name="netAdmin"/> keeps CAP_NET_ADMIN (TPROXY); <paramref name="nofile"/> lowers
     /// the descriptor limit with prlimit.
@@ -113,10 +134,17 @@ internal sealed class ProxyProcess : IDisposable
         }
     }
 
-    /// <summary><c>env</c>'s arguments: variables, then optionally prlimit, then setpriv to UID/GID 1337, then the proxy.</summary>
+    /// <summary>
+    /// <c>env</c>'s arguments: signal dispositions reset, variables, then optionally prlimit, then setpriv to UID/GID
+    /// 1337, then the proxy.
+    /// </summary>
     private static List<string> Command(string home, IEnumerable<string> arguments, bool netAdmin, int? nofile)
     {
-        List<string> command = ["HOME=" + home, "DOTNET_CLI_HOME=" + home, "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"];
+        // A container starts with every signal at its default action. A test host started in the background by a
+        // non-interactive shell (scripts/test.sh runs the projects with `&`) inherits SIGINT and SIGQUIT ignored, and
+        // .NET leaves a signal that was ignored at start ignored: without the reset the proxy under test would not be
+        // the one a pod runs.
+        List<string> command = ["--default-signal=INT,QUIT", "HOME=" + home, "DOTNET_CLI_HOME=" + home, "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"];
         if (nofile is { } limit)
         {
             command.AddRange(["prlimit", string.Create(CultureInfo.InvariantCulture, $"--nofile={limit}:{limit}"), "--"]);

@@ -123,7 +123,8 @@ public sealed class ProxyRelayTests
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "an ICMP unreachable ends it long before the 10 s connect timeout");
         string metrics = await ProxyTrafficTests.WaitForMetricAsync(scenario.Proxy, "capture_connections_failed_total", 1, "direction=\"outbound\"");
         ProxyProcess.Metric(metrics, "capture_upstream_connect_failures_total", "direction=\"outbound\"", "cause=\"unreachable\"").Should().Be(1);
-        scenario.Proxy.Output.Should().Contain($"-> {nowhere} up=0 down=0").And.Contain("end=connect_failed");
+        (await scenario.Proxy.WaitForOutputAsync($"-> {nowhere} up=0 down=0", "end=connect_failed"))
+            .Should().Contain($"-> {nowhere} up=0 down=0").And.Contain("end=connect_failed");
     }
 
     [RequiresRootFact(Tools = ["setpriv"])]

@@ -33,7 +33,8 @@ public sealed class ProxyTrafficTests
             ProxyProcess.Metric(metrics, "capture_connections_accepted_total", "direction=\"outbound\"").Should().Be(2);
             ProxyProcess.Metric(metrics, "capture_bytes_total", "direction=\"outbound\"", "way=\"upstream\"").Should().Be(30);
             ProxyProcess.Metric(metrics, "capture_bytes_total", "direction=\"outbound\"", "way=\"downstream\"").Should().Be(30);
-            scenario.Proxy.Output.Should().Contain($"-> {results[0].Server.EndPoint} up=15 down=15")
+            (await scenario.Proxy.WaitForOutputAsync($"-> {results[0].Server.EndPoint} up=15 down=15", $"-> {results[1].Server.EndPoint} up=15 down=15"))
+                .Should().Contain($"-> {results[0].Server.EndPoint} up=15 down=15")
                 .And.Contain($"-> {results[1].Server.EndPoint} up=15 down=15");
             ProcessUid(scenario.Proxy.Process.Id).Should().Be(ProxyProcess.ProxyUid);
         }
@@ -86,7 +87,8 @@ public sealed class ProxyTrafficTests
 
         // The access-log line is written when a connection closes: wait for both before reading the log.
         string metrics = await WaitForMetricAsync(scenario.Proxy, "capture_connections_closed_total", 2, "direction=\"inbound\"", "end=\"completed\"");
-        scenario.Proxy.Output.Should().Contain($"-> {targets[0]} ").And.Contain($"-> {targets[1]} ",
+        string output = await scenario.Proxy.WaitForOutputAsync($"-> {targets[0]} ", $"-> {targets[1]} ");
+        output.Should().Contain($"-> {targets[0]} ").And.Contain($"-> {targets[1]} ",
             "the transparent listener reads the original destination from its local address");
         ProxyProcess.Metric(metrics, "capture_connections_accepted_total", "direction=\"inbound\"").Should().Be(2,
             "the proxy's transparent upstream to the app must not be captured again");

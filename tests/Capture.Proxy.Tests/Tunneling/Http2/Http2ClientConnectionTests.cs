@@ -50,6 +50,40 @@ public class Http2ClientConnectionTests
     }
 
     [Fact]
+    public async Task Abort_DataAlreadyBuffered_ReadThrowsInsteadOfReturningIt()
+    {
+        var time = new ManualTimeProvider();
+        (RawHttp2Peer peer, Http2ClientConnection connection) = await RawHttp2Peer.StartAsync(time);
+        await using RawHttp2Peer peerScope = peer;
+        await using Http2ClientConnection connectionScope = connection;
+        await peer.SendSettingsAsync();
+        Task<Http2ConnectResult> connect = connection.ConnectAsync("10.0.0.7:80", [], CancellationToken.None);
+        await peer.ReadUntilAsync(Http2FrameType.Headers);
+        await peer.SendResponseAsync(1, 200);
+        await using Http2Stream stream = (await connect.WaitAsync(Timeout)).Stream!;
+        await peer.SendDataAsync(1, [1, 2, 3], endStream: false);
+        await WaitUntilAsync(() => stream.BufferedBytes == 3);
+
+        stream.Abort(Http2ErrorCode.ConnectError);
+        Func<Task> read = () => stream.ReadAsync(new byte[16]).AsTask();
+
+        // Before: the three bytes that arrived before our reset were still handed out, then the read failed.
+        await read.Should().ThrowAsync<ObjectDisposedException>();
+        (Http2FrameHeader reset, _) = await peer.ReadUntilAsync(Http2FrameType.RstStream);
+        reset.StreamId.Should().Be(1);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            TimeProvider.System.GetElapsedTime(started).Should().BeLessThan(Timeout, "the condition should hold soon");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task GoAway_LastStreamOne_StreamThreeRefusedStreamOneFinishesThenConnectionEnds()
     {
         var time = new ManualTimeProvider();
