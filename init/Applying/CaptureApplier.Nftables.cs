@@ -70,7 +70,9 @@ internal sealed partial class CaptureApplier
 
             if (!options.Run.Reconcile && !options.Run.ForceApply)
             {
-                throw new CaptureException($"nft tables in {where} differ from the plan; rerun with --reconcile to repair them: " + string.Join("; ", reasons));
+                // One difference per line: a long report stays readable, and the error's length bound applies per line.
+                throw new CaptureException($"nft tables in {where} differ from the plan; rerun with --reconcile to repair them:\n  "
+                    + string.Join("\n  ", reasons));
             }
 
             // One transaction: the Istio tables that exist now are deleted (with whatever strays they hold, tables the

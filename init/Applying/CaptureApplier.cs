@@ -185,8 +185,8 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         if (assessment.Kind == StateKind.Drifted && !options.Run.Reconcile && !options.Run.ForceApply && !interrupted)
         {
             throw new CaptureException(
-                $"{family} rules in {where} differ from the plan ({backend}); rerun with --reconcile to repair them: " +
-                string.Join("; ", assessment.Differences));
+                $"{family} rules in {where} differ from the plan ({backend}); rerun with --reconcile to repair them:\n  " +
+                string.Join("\n  ", assessment.Differences));
         }
 
         // Guard, clean up, apply, unguard: one restore, table blocks committed in order, so the DROP guard stands

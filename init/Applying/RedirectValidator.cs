@@ -25,6 +25,9 @@ namespace Capture.Init.Applying;
 internal sealed partial class RedirectValidator
 {
     /// <summary>Istio's inbound-passthrough source addresses, which the rules redirect when the proxy dials them.</summary>
+    /// <summary>How long the TPROXY plan's just-added ::6 may take to become usable (normally well under a millisecond).</summary>
+    private static readonly TimeSpan s_addressSettleTime = TimeSpan.FromSeconds(3);
+
     private static readonly IPAddress s_passthroughV4 = CaptureRuleBuilder.Ipv4Passthrough.BaseAddress;
     private static readonly IPAddress s_passthroughV6 = CaptureRuleBuilder.Ipv6Passthrough.BaseAddress;
 
@@ -51,7 +54,8 @@ internal sealed partial class RedirectValidator
         {
             // ::6 routes to lo only once it is a local address (the TPROXY plan adds it); otherwise the dial would leave
             // through the default route and prove nothing, so IPv6 is checked only where it can be.
-            if (NetworkNamespace.Run(netns, () => IsLocal(s_passthroughV6)))
+            bool planAddsIt = options.Rules.InterceptionMode == InterceptionMode.TProxy;
+            if (await IsLocalSoonAsync(netns, s_passthroughV6, planAddsIt ? s_addressSettleTime : TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
             {
                 families.Add((IPAddress.IPv6Loopback, s_passthroughV6));
             }
@@ -117,6 +121,30 @@ internal sealed partial class RedirectValidator
             ? parsed
             : uid;
         return (uid, gid);
+    }
+
+    /// <summary>
+    /// True once <paramref name="address"/> can be bound in the namespace, polling for up to <paramref name="wait"/>. A
+    /// just-added IPv6 address starts tentative and becomes usable only when the kernel's address work has run (on lo
+    /// without a real duplicate check, but still asynchronously): on a busy machine that is after `ip` has exited.
+    /// </summary>
+    private async Task<bool> IsLocalSoonAsync(string? netns, IPAddress address, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        while (true)
+        {
+            if (NetworkNamespace.Run(netns, () => IsLocal(address)))
+            {
+                return true;
+            }
+
+            if (_time.GetElapsedTime(started) >= wait)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static bool IsLocal(IPAddress address)

@@ -5,7 +5,8 @@ namespace Capture.Init.Cli;
 
 /// <summary>
 /// Keeps an error line readable whatever the input: a quoted value longer than <see cref="LongestQuoted"/> characters
-/// (a 100 KB flag value, say) is shown by its start and its length instead of whole.
+/// (a 100 KB flag value, say) is shown by its start and its length instead of whole. A message of several lines (a drift
+/// report, one line per rule) is bounded line by line, so a long report keeps every line that says what differs.
 /// </summary>
 internal static class ErrorText
 {
@@ -14,10 +15,31 @@ internal static class ErrorText
 
     private const int ShownStart = 60;
 
-    /// <summary><paramref name="line"/> with each over-long '…' value replaced by its first characters and its length.</summary>
-    public static string Shorten(string line)
+    /// <summary><paramref name="message"/> with each over-long '…' value replaced by its first characters and its length.</summary>
+    public static string Shorten(string message)
     {
-        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length <= LongestQuoted)
+        {
+            return message;
+        }
+
+        if (!message.Contains('\n', StringComparison.Ordinal))
+        {
+            return ShortenLine(message);
+        }
+
+        string[] lines = message.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            lines[i] = ShortenLine(lines[i]);
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static string ShortenLine(string line)
+    {
         if (line.Length <= LongestQuoted)
         {
             return line;
