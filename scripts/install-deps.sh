@@ -12,6 +12,10 @@ packages=(iptables nftables iproute2 util-linux procps ca-certificates)
 # recommendation of gcc, and --no-install-recommends below would leave the link without crt1.o and libc.so.
 command -v clang >/dev/null 2>&1 || packages+=(gcc)
 packages+=(libc6-dev binutils)
+# The HBONE tests mint certificates with OpenSSL and use Node's http2 and tls modules as the independent peer. These
+# machines come with Node 20; a machine without any node gets Debian's (18, whose http2 module serves as well).
+packages+=(openssl)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(iperf3 haproxy) ;;
