@@ -29,4 +29,7 @@ internal enum ConnectionEndReason
 
     /// <summary>An unexpected error on the relay path (logged as a warning).</summary>
     Failed,
+
+    /// <summary>An authorization policy denied the inbound connection; reset before any upstream connect.</summary>
+    Denied,
 }

@@ -26,6 +26,9 @@ internal readonly struct ConnectionSummary
     /// <summary>Set when the connection went through an HBONE tunnel (null: plaintext passthrough).</summary>
     public TunnelDetails? Tunnel { get; init; }
 
+    /// <summary><c>namespace/name</c> of the authorization policy that decided, when one did (null otherwise).</summary>
+    public string? Policy { get; init; }
+
     public ConnectionEndReason EndReason { get; }
 
     /// <summary>The errno behind <see cref="EndReason"/> when there was one.</summary>

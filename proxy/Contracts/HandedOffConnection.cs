@@ -21,6 +21,7 @@ internal sealed class HandedOffConnection
     private long _downstream;
     private int _completed;
     private TunnelDetails? _tunnel;
+    private string? _policy;
 
     internal HandedOffConnection(in ConnectionInfo info, SafeFileDescriptor client, IProxyEvents events, IHandOffTracker tracker)
     {
@@ -80,6 +81,9 @@ internal sealed class HandedOffConnection
     /// <summary>The connection goes through an HBONE tunnel: its summary (access log) names the peer and its address.</summary>
     public void SetTunnel(TunnelDetails tunnel) => Volatile.Write(ref _tunnel, tunnel);
 
+    /// <summary>The authorization policy that decided this connection (the access log names it).</summary>
+    public void SetPolicy(string policy) => Volatile.Write(ref _policy, policy);
+
     /// <summary>
     /// Ends the connection, once (later calls return false): closes the client socket if it was never taken (with a
     /// reset unless <paramref name="reason"/> is <see cref="ConnectionEndReason.Completed"/>), reports the summary and
@@ -106,7 +110,7 @@ internal sealed class HandedOffConnection
         long upstream = Interlocked.Read(ref _upstream);
         long downstream = Interlocked.Read(ref _downstream);
         _events.ConnectionClosed(new ConnectionSummary(Info, reason, error, upstream, downstream, splicedBytes: 0,
-            copiedBytes: upstream + downstream, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp)) { Tunnel = Volatile.Read(ref _tunnel) });
+            copiedBytes: upstream + downstream, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp)) { Tunnel = Volatile.Read(ref _tunnel), Policy = Volatile.Read(ref _policy) });
         _tracker.Closed(this);
         return true;
     }

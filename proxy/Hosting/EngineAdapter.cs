@@ -18,7 +18,8 @@ internal sealed class EngineAdapter(ProxyEngine engine, HboneRuntime? hbone = nu
     public static IRelayEngine Create(ProxyOptions options, ConnectionEvents events, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(events);
-        HboneRuntime? hbone = HboneRuntime.Create(options, events.Metrics.Hbone, events.AccessLog, loggerFactory);
+        HboneRuntime? hbone = HboneRuntime.Create(options, events.Metrics.Hbone, events.AccessLog, loggerFactory,
+            authorizationMetrics: events.Metrics.Authorization);
         return new EngineAdapter(new ProxyEngine(options, events, loggerFactory, hbone?.Router), hbone);
     }
 

@@ -46,6 +46,7 @@ internal static class Label
         ConnectionEndReason.IdleTimeout => "idle_timeout",
         ConnectionEndReason.Drained => "drain_timeout",
         ConnectionEndReason.Failed => "failed",
+        ConnectionEndReason.Denied => "denied",
         _ => "unknown",
     };
 }

@@ -36,6 +36,8 @@ internal sealed class ProxyMetrics
     /// <summary>HBONE tunnels' counters, rendered after the engine's (all zero when HBONE is off).</summary>
     public Tunneling.HboneMetrics Hbone { get; } = new();
 
+    public Authorization.AuthorizationMetrics Authorization { get; } = new();
+
     /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
     public Func<EngineSnapshot>? Snapshot { get; set; }
 
@@ -141,6 +143,7 @@ internal sealed class ProxyMetrics
         writer.Family("capture_read_batching_started_total", MetricType.Counter, "Times a fast bulk direction started batching its reads (--read-batch, SO_RCVLOWAT).");
         writer.Sample("capture_read_batching_started_total", snapshot.ReadBatchesStarted);
         Hbone.WriteTo(writer);
+        Authorization.WriteTo(writer);
     }
 
     private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)

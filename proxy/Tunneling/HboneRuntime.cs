@@ -1,3 +1,4 @@
+using Capture.Proxy.Authorization;
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Identity;
@@ -27,7 +28,8 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
     private readonly TimeProvider _time;
     private Task? _inboundStop;
 
-    private HboneRuntime(ProxyOptions options, HboneMetrics metrics, AccessLog accessLog, ILoggerFactory loggerFactory, TimeProvider time)
+    private HboneRuntime(ProxyOptions options, HboneMetrics metrics, AccessLog accessLog, ILoggerFactory loggerFactory, TimeProvider time,
+        AuthorizationMetrics authorizationMetrics)
     {
         _options = options;
         _loggerFactory = loggerFactory;
@@ -69,13 +71,14 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
             TunnelDialer dialer = new(StartHttp2, _events, options.ConnectTimeout);
             _pool = new TunnelPool(dialer.DialAsync, _events, outboundLogger, time);
             OutboundTunnels tunnels = new(_pool, Credentials, _events, outboundLogger, HboneInboundDefaults.Port, options.ConnectTimeout);
-            Router = new HboneRouter(_workloads, Credentials, tunnels);
+            Authorizer = Authorizer.For(_workloads, authorizationMetrics, loggerFactory.CreateLogger("Capture.Proxy.Authorization"));
+            Router = new AuthorizingRouter(new HboneRouter(_workloads, Credentials, tunnels), Authorizer);
         }
 
         if (_credentials is not null && options.HbonePort != 0)
         {
             _inbound = new HboneInboundServer(
-                new HboneInboundOptions { Port = options.HbonePort, Mode = options.Mode, TproxyMark = (int)options.TproxyMark, ConnectTimeout = options.ConnectTimeout },
+                new HboneInboundOptions { Port = options.HbonePort, Mode = options.Mode, TproxyMark = (int)options.TproxyMark, ConnectTimeout = options.ConnectTimeout, Authorizer = Authorizer },
                 Credentials, _events, loggerFactory);
         }
     }
@@ -83,16 +86,20 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
     /// <summary>The router for the engine; null without a workloads file (everything passes through).</summary>
     public IUpstreamRouter? Router { get; }
 
+    /// <summary>Judges inbound connections (15006 and 15008) by the workloads file's policies; null without a workloads file.</summary>
+    public Authorizer? Authorizer { get; }
+
     /// <summary>Inbound HBONE streams being set up or relayed (outbound ones are the engine's handed-off connections).</summary>
     public long ActiveStreams => _inbound?.Handler.ActiveStreams ?? 0;
 
     /// <summary>Null when neither <c>--workloads</c> nor <c>--certs</c> is given; throws <see cref="ProxyStartException"/> for bad files.</summary>
-    public static HboneRuntime? Create(ProxyOptions options, HboneMetrics metrics, AccessLog accessLog, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    public static HboneRuntime? Create(ProxyOptions options, HboneMetrics metrics, AccessLog accessLog, ILoggerFactory loggerFactory, TimeProvider? time = null,
+        AuthorizationMetrics? authorizationMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.WorkloadsFile is null && options.CertificatesDirectory is null
             ? null
-            : new HboneRuntime(options, metrics, accessLog, loggerFactory, time ?? TimeProvider.System);
+            : new HboneRuntime(options, metrics, accessLog, loggerFactory, time ?? TimeProvider.System, authorizationMetrics ?? new AuthorizationMetrics());
     }
 
     /// <summary>Binds 15008; an address in use is a start-up error.</summary>

@@ -35,4 +35,7 @@ internal sealed record TunnelStreamSummary
     public TunnelFailure? Failure { get; init; }
 
     public string Detail { get; init; } = "";
+
+    /// <summary><c>namespace/name</c> of the authorization policy that decided, when one did.</summary>
+    public string Policy { get; init; } = "";
 }

@@ -20,4 +20,7 @@ internal sealed record HboneInboundOptions
 
     /// <summary>Streams one client connection may have open at once (ztunnel's server allows 200).</summary>
     public int MaxStreamsPerConnection { get; init; } = 200;
+
+    /// <summary>Judges each stream by the workloads file's policies before the app is connected; null: every stream is allowed.</summary>
+    public Authorization.Authorizer? Authorizer { get; init; }
 }

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Proxy.Tunneling.Inbound;
 
 /// <summary>
-/// One CONNECT stream on 15008: checked (CONNECT only, authority one of this pod's addresses: else 400), connected to
-/// the app (503 if that fails), answered 200 only then, and relayed both ways until both ends are done.
+/// One CONNECT stream on 15008: checked (CONNECT only, authority one of this pod's addresses: else 400), judged by the
+/// authorization policies (401 when denied), connected to the app (503 if that fails), answered 200 only then, and
+/// relayed both ways until both ends are done.
 /// </summary>
 internal sealed partial class InboundStreamHandler(
     HboneInboundOptions options, LocalAddresses localAddresses, InboundUpstream upstreams, IHboneEvents events, ILogger logger, CancellationToken stop)
@@ -69,6 +70,18 @@ internal sealed partial class InboundStreamHandler(
             return;
         }
 
+        // Judged before the app is connected: a denied stream never reaches it. The address the policies see is the
+        // tunnel's peer (the connection we verified), not the forwarded header its sender wrote.
+        if (options.Authorizer?.Check(summary.PeerIdentity, tunnelPeer, target) is { } decision)
+        {
+            summary = summary with { Policy = decision.PolicyKey };
+            if (!decision.Allowed)
+            {
+                Refuse(context, summary, started, StatusCodes.Status401Unauthorized, decision.Describe(), TunnelFailure.ClientError, ConnectionEndReason.Denied);
+                return;
+            }
+        }
+
         Socket upstream;
         try
         {
@@ -120,7 +133,7 @@ internal sealed partial class InboundStreamHandler(
     }
 
     private void Refuse(HttpContext context, TunnelStreamSummary summary, long started, int status, string detail,
-        TunnelFailure failure = TunnelFailure.ClientError)
+        TunnelFailure failure = TunnelFailure.ClientError, ConnectionEndReason end = ConnectionEndReason.ConnectFailed)
     {
         context.Response.StatusCode = status;
         Log.Refused(logger, summary.TunnelPeer, summary.PeerIdentity, status, detail);
@@ -129,7 +142,7 @@ internal sealed partial class InboundStreamHandler(
         {
             Status = status,
             Duration = Stopwatch.GetElapsedTime(started),
-            EndReason = ConnectionEndReason.ConnectFailed,
+            EndReason = end,
             Failure = failure,
             Detail = detail,
         });

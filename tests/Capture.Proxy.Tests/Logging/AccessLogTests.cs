@@ -21,7 +21,7 @@ public class AccessLogTests
         entry.Level.Should().Be(LogLevel.Information);
         entry.EventId.Id.Should().Be(600);
         entry.Message.Should().Be(
-            "outbound 10.1.2.1:40123 -> [fd00::2]:8080 up=1024 down=65536 duration_ms=1234 end=completed error=- spliced=60000 copied=6560 via=passthrough peer=- tunnel=-");
+            "outbound 10.1.2.1:40123 -> [fd00::2]:8080 up=1024 down=65536 duration_ms=1234 end=completed error=- spliced=60000 copied=6560 via=passthrough peer=- tunnel=- policy=-");
         entry.State.Should().Contain(new KeyValuePair<string, object?>("Destination", "[fd00::2]:8080"))
             .And.Contain(new KeyValuePair<string, object?>("BytesDownstream", 65536L));
     }
@@ -35,7 +35,7 @@ public class AccessLogTests
         log.Write(EngineEvents.Closed(TrafficDirection.Inbound, ConnectionEndReason.ConnectFailed, error: Errno.EHOSTUNREACH, durationMs: 3));
 
         logger.Entries.Should().ContainSingle().Which.Message.Should()
-            .Be("inbound 10.1.2.1:40123 -> 10.1.2.2:8080 up=0 down=0 duration_ms=3 end=connect_failed error=EHOSTUNREACH spliced=0 copied=0 via=passthrough peer=- tunnel=-");
+            .Be("inbound 10.1.2.1:40123 -> 10.1.2.2:8080 up=0 down=0 duration_ms=3 end=connect_failed error=EHOSTUNREACH spliced=0 copied=0 via=passthrough peer=- tunnel=- policy=-");
     }
 
     [Fact]

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Net;
+using Capture.NativeShims;
+using Capture.Proxy.Authorization;
+using Capture.Proxy.Contracts;
+using Capture.Proxy.Workloads;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Proxy.Tests.Authorization;
+
+public sealed class AuthorizingRouterTests
+{
+    private WorkloadIndex _index = new(PolicyYaml.Config("""
+        - name: deny-plaintext
+          namespace: default
+          scope: Namespace
+          action: Deny
+          rules: [[[notPrincipals: [{Presence: {}}]]]]
+
+        """));
+
+    [Fact]
+    public void Route_DeniedInbound_HandedToDeniedConnection()
+    {
+        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+
+        UpstreamRoute route = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20"));
+
+        route.IsHandOff.Should().BeTrue();
+        route.Handler.Should().BeOfType<DeniedConnection>();
+    }
+
+    [Fact]
+    public void Route_AllowedInboundOrAnyOutbound_GoesToTheInnerRouter()
+    {
+        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.30")).IsHandOff.Should().BeFalse("ratings is in another namespace");
+        router.Route(Connection(TrafficDirection.Outbound, "10.44.0.20")).IsHandOff.Should().BeFalse("outbound is not judged");
+    }
+
+    [Fact]
+    public void Route_PolicyRemovedFromTheFile_NextConnectionAllowed()
+    {
+        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20")).IsHandOff.Should().BeTrue();
+
+        _index = new WorkloadIndex(PolicyYaml.Config("[]"));
+
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20")).IsHandOff.Should().BeFalse();
+    }
+
+    private static ConnectionInfo Connection(TrafficDirection direction, string destination) =>
+        new(1, direction, NativeSocketAddress.From(IPAddress.Parse("10.1.0.5"), 40000),
+            NativeSocketAddress.From(IPAddress.Parse(destination), 9080), Stopwatch.GetTimestamp());
+}
