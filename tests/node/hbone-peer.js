@@ -4,7 +4,7 @@
 //   node hbone-peer.js client --connect HOST:PORT --authority IP:PORT --cert F --key F --ca F
 //        [--bytes N] [--method M] [--tls12] [--half-close]
 //     Opens one CONNECT stream, sends N random bytes (then END_STREAM), reads until END_STREAM and prints one JSON
-//     line: {status, sent, received, sentSha256, receivedSha256, peerSan, error}.
+//     line: {status, sent, received, sentSha256, receivedSha256, peerSan, peerFingerprint, error}.
 //   node hbone-peer.js server --listen IP:PORT --cert F --key F --ca F [--status N]
 //     Accepts HBONE: every stream is logged as a JSON line {method, authority, scheme, path, forwarded, clientSan},
 //     answered with --status (default 200) and, when 200, echoed back until END_STREAM. Prints {"listening":PORT} first.
@@ -33,7 +33,7 @@ function tlsOptions() {
 if (mode === 'client') {
   const [host, port] = hostPort(args.connect);
   const total = Number(args.bytes || 0);
-  const result = { status: 0, sent: 0, received: 0, sentSha256: '', receivedSha256: '', peerSan: [], error: '' };
+  const result = { status: 0, sent: 0, received: 0, sentSha256: '', receivedSha256: '', peerSan: [], peerFingerprint: '', error: '' };
   const sent = crypto.createHash('sha256');
   const received = crypto.createHash('sha256');
   let done = false;
@@ -55,7 +55,11 @@ if (mode === 'client') {
   });
   session.on('error', finish);
   session.on('close', () => finish(result.status === 0 ? new Error('connection closed before a response') : undefined));
-  session.on('connect', (s, socket) => { result.peerSan = uriSans(socket.getPeerCertificate()); });
+  session.on('connect', (s, socket) => {
+    const peer = socket.getPeerCertificate();
+    result.peerSan = uriSans(peer);
+    result.peerFingerprint = peer && peer.fingerprint256 ? peer.fingerprint256 : '';
+  });
   const stream = session.request({ ':method': args.method || 'CONNECT', ':authority': args.authority, ...(args.method && args.method !== 'CONNECT' ? { ':path': '/', ':scheme': 'https' } : {}) },
     { endStream: false });
   stream.on('response', (headers) => {

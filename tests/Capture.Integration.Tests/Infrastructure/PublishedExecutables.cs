@@ -36,7 +36,7 @@ public static class PublishedExecutables
     }
 
     /// <summary>The repository root, recorded at build time (the test project's csproj).</summary>
-    private static string RepositoryRoot() =>
+    public static string RepositoryRoot() =>
         typeof(PublishedExecutables).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()
             .First(attribute => attribute.Key == "RepositoryRoot").Value!;

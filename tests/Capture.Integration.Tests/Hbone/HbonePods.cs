@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Integration.Tests.Infrastructure;
+using Capture.Integration.Tests.Proxy;
+
+namespace Capture.Integration.Tests.Hbone;
+
+/// <summary>
+/// Two "pods", A and B, in fresh network namespaces joined by a veth pair, each with capture-init's rules (the
+/// injector's default istio-init flags) and the published capture-proxy as UID 1337 with credentials for its service
+/// account (<c>spiffe://cluster.local/ns/default/sa/a</c> and <c>…/sa/b</c>, minted by scripts/hbone-certs.sh) and one
+/// workloads file naming both pods and a service <c>b</c> with a VIP whose port 80 maps to B's app. B's app is a
+/// <see cref="TestServer"/> on B's address. Disposed in reverse, namespaces last, even when a test fails.
+/// </summary>
+internal sealed class HbonePods : IDisposable
+{
+    public const int VipPort = 80;
+
+    public static readonly IPAddress Vip = IPAddress.Parse("10.96.0.10");
+
+    private HbonePods(PodTopology topology, MeshCertificates certificates, TestServer appB)
+    {
+        Topology = topology;
+        Certificates = certificates;
+        AppB = appB;
+        WorkloadsPath = Path.Combine(certificates.Root, "workloads.yaml");
+    }
+
+    public PodTopology Topology { get; }
+
+    public MeshCertificates Certificates { get; }
+
+    /// <summary>Pod A: the client side (its app dials B; its proxy's 15001 opens the tunnel).</summary>
+    public TestNamespace A => Topology.Pod;
+
+    /// <summary>Pod B: the server side (its proxy's 15008 ends the tunnel and connects to B's app).</summary>
+    public TestNamespace B => Topology.Peer;
+
+    public IPAddress AddressA => Topology.PodIPv4;
+
+    public IPAddress AddressB => Topology.PeerIPv4;
+
+    public TestServer AppB { get; }
+
+    /// <summary>B's app by pod IP.</summary>
+    public IPEndPoint AppBEndPoint => new(AddressB, AppB.EndPoint.Port);
+
+    /// <summary>B's app through the service VIP.</summary>
+    public static IPEndPoint VipEndPoint => new(Vip, VipPort);
+
+    public string WorkloadsPath { get; }
+
+    public ProxyProcess ProxyA { get; private set; } = null!;
+
+    /// <summary>B's proxy; null when the test puts another HBONE server (Node) on B's 15008.</summary>
+    public ProxyProcess? ProxyB { get; private set; }
+
+    /// <summary>
+    /// Starts both pods. <paramref name="appB"/> handles each connection to B's app (echo by default);
+    /// <paramref name="protocolB"/> is B's protocol in the workloads file; <paramref name="credentialsB"/> names the
+    /// service account B's proxy gets certificates for (another one than "b" makes a server A must refuse);
+    /// <paramref name="startProxyB"/> false leaves B without a proxy (its rules stay).
+    /// </summary>
+    public static async Task<HbonePods> StartAsync(
+        Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true)
+    {
+        MeshCertificates certificates = MeshCertificates.Create("a");
+        PodTopology? topology = null;
+        TestServer? app = null;
+        HbonePods? pods = null;
+        try
+        {
+            if (credentialsB != "a")
+            {
+                certificates.Issue("default." + credentialsB, credentialsB);
+            }
+
+            topology = PodTopology.Create("hb");
+            app = new TestServer(topology.Peer, topology.PeerIPv4, appB ?? TestServer.EchoAsync);
+            pods = new HbonePods(topology, certificates, app);
+            pods.WriteWorkloads(protocolB);
+            CaptureInit.RunIn(pods.A, CaptureInit.DefaultIstioInitArguments).EnsureSuccess();
+            CaptureInit.RunIn(pods.B, CaptureInit.DefaultIstioInitArguments).EnsureSuccess();
+            pods.ProxyA = await ProxyProcess.StartAsync(pods.A, pods.ProxyArguments("default.a"));
+            if (startProxyB)
+            {
+                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, pods.ProxyArguments("default." + credentialsB));
+            }
+
+            return pods;
+        }
+        catch
+        {
+            if (pods is not null)
+            {
+                pods.Dispose();
+            }
+            else
+            {
+                app?.Dispose();
+                topology?.Dispose();
+                certificates.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Writes the workloads file anew (renamed into place, as a ConfigMap update swaps it) with B's protocol.</summary>
+    public void WriteWorkloads(string protocolB)
+    {
+        string yaml = $"""
+            workloads:
+            - uid: test//v1/Pod/default/a
+              name: a
+              namespace: default
+              serviceAccount: a
+              workloadIps: ["{AddressA}"]
+              protocol: HBONE
+            - uid: test//v1/Pod/default/b
+              name: b
+              namespace: default
+              serviceAccount: b
+              workloadIps: ["{AddressB}"]
+              protocol: {protocolB}
+              services:
+                "default/b.default.svc.cluster.local":
+                  {VipPort}: {AppB.EndPoint.Port}
+            services:
+            - name: b
+              namespace: default
+              hostname: b.default.svc.cluster.local
+              vips: ["/{Vip}"]
+              ports:
+                {VipPort}: {AppB.EndPoint.Port}
+            """;
+        string temporary = WorkloadsPath + ".tmp";
+        File.WriteAllText(temporary, yaml);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, (UnixFileMode)0x1A4); // 0644
+        }
+
+        File.Move(temporary, WorkloadsPath, overwrite: true);
+    }
+
+    /// <summary>Waits until <paramref name="proxy"/>'s output contains <paramref name="text"/> (at least <paramref name="count"/> times).</summary>
+    public static async Task<string> WaitForOutputAsync(ProxyProcess proxy, string text, int count = 1, TimeSpan? timeout = null)
+    {
+        long started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            string output = proxy.Output;
+            if (Occurrences(output, text) >= count)
+            {
+                return output;
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) > (timeout ?? TimeSpan.FromSeconds(10)))
+            {
+                throw new TimeoutException($"'{text}' not seen {count} time(s) in capture-proxy's output:\n{output}\nstderr:\n{proxy.Process.Stderr}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public static int Occurrences(string text, string part)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Both proxies' output, for failure messages.</summary>
+    public string Logs() =>
+        $"proxy A:\n{ProxyA?.Output}\n{ProxyA?.Process.Stderr}\nproxy B:\n{ProxyB?.Output}\n{ProxyB?.Process.Stderr}";
+
+    public void Dispose()
+    {
+        ProxyB?.Dispose();
+        ProxyA?.Dispose();
+        AppB.Dispose();
+        Topology.Dispose();
+        Certificates.Dispose();
+    }
+
+    private string[] ProxyArguments(string credentials) =>
+        ["--workers", "1", "--workloads", WorkloadsPath, "--certs", Certificates.Directory(credentials)];
+}
