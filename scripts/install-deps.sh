@@ -8,8 +8,8 @@
 set -euo pipefail
 
 packages=(iptables nftables iproute2 util-linux procps ca-certificates)
-# HBONE tests: openssl mints the mesh credentials (scripts/hbone-certs.sh), tcpdump watches the wire between pods.
-packages+=(openssl tcpdump)
+# The HBONE tests watch the wire between two pods with tcpdump.
+packages+=(tcpdump)
 # Native AOT links with clang when it is on PATH, else gcc; gcc is the smaller install. libc6-dev is only a
 # recommendation of gcc, and --no-install-recommends below would leave the link without crt1.o and libc.so.
 command -v clang >/dev/null 2>&1 || packages+=(gcc)
