@@ -102,7 +102,10 @@ public sealed class WorkloadsFileTests : IDisposable
         TaskCompletionSource<WorkloadIndex> changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         file.Changed += index => changed.TrySetResult(index);
 
-        Write("workloads.yaml", HboneFile);
+        // Written aside and renamed over, as an editor or the kubelet does: File.WriteAllText truncates first, and a
+        // poll between the truncation and the write reads an empty file, a valid (empty) configuration of its own.
+        Write("workloads.yaml.new", HboneFile);
+        File.Move(Path.Combine(_directory, "workloads.yaml.new"), path, overwrite: true);
 
         (await changed.Task.WaitAsync(TimeSpan.FromSeconds(10))).HasHbone.Should().BeTrue();
     }
