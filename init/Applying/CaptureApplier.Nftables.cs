@@ -108,7 +108,8 @@ internal sealed partial class CaptureApplier
         }
         catch (CaptureException failure)
         {
-            string undone = await UndoAsync(commands, [], [], iptablesPlan, routesBefore).ConfigureAwait(false);
+            var problems = new List<string>();
+            await UndoRoutingAsync(commands, iptablesPlan, routesBefore, problems).ConfigureAwait(false);
             if (appliedFresh)
             {
                 var delete = new StringBuilder(256);
@@ -116,14 +117,17 @@ internal sealed partial class CaptureApplier
                 try
                 {
                     await nft.ApplyAsync(delete.ToString(), "removing the nft tables", CancellationToken.None).ConfigureAwait(false);
-                    undone += "; the nft tables this run wrote were removed";
                 }
                 catch (CaptureException removal)
                 {
-                    undone += "; " + removal.Message;
+                    problems.Add(removal.Message);
                 }
             }
 
+            // Tables that were there before this run (a re-run, a reconcile) stay: they are what the namespace had.
+            string undone = problems.Count > 0
+                ? "rollback failed too: " + string.Join("; ", problems)
+                : appliedFresh ? "rolled back: the nft tables and routing this run added were removed" : "rolled back: the routing this run added was removed";
             throw new CaptureException($"{failure.Message} ({undone})", failure);
         }
     }

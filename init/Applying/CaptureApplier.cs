@@ -308,22 +308,15 @@ internal sealed partial class CaptureApplier : ICaptureApplier
 
     /// <summary>
     /// Undoes this run after its routing step failed: the routing changes that were not in place before the run, and
-    /// the iptables rules of each family this run applied or replaced (a family found current is left alone).
+    /// the iptables rules of each family this run applied or replaced (a family found current is left alone). Says what was
+    /// removed, or what could not be.
     /// </summary>
     private static async Task<string> UndoAsync(
         IptablesCommands commands, BackendSelection[] selections, FamilyOutcome[] applied, RuleSet plan, RoutingState routesBefore)
     {
         var problems = new List<string>();
-        foreach (IGrouping<IpFamily, RouteCommand> group in plan.RouteCommands.Where(command => !routesBefore.Holds(command)).GroupBy(command => command.Family))
-        {
-            // Every line may fail (the change never happened); only not being able to run ip at all is a problem.
-            CommandResult result = await commands.IpBatchAsync(group.Key, RouteBatch.Cleanup(group), CancellationToken.None).ConfigureAwait(false);
-            if (result.ExitCode == CommandResult.NotFoundExitCode)
-            {
-                problems.Add(result.Describe());
-            }
-        }
-
+        await UndoRoutingAsync(commands, plan, routesBefore, problems).ConfigureAwait(false);
+        bool rulesRemoved = false;
         for (int i = 0; i < selections.Length; i++)
         {
             if (!applied[i].Changed)
@@ -331,6 +324,7 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                 continue;
             }
 
+            rulesRemoved = true;
             IptablesBackend backend = selections[i].Backend;
             CommandResult save = await commands.SaveAsync(backend, CancellationToken.None).ConfigureAwait(false);
             if (!save.Succeeded)
@@ -351,8 +345,22 @@ internal sealed partial class CaptureApplier : ICaptureApplier
         }
 
         return problems.Count == 0
-            ? "rolled back: the iptables rules and routing this run added were removed"
+            ? "rolled back: the " + (rulesRemoved ? "iptables rules and routing" : "routing") + " this run added " + (rulesRemoved ? "were" : "was") + " removed"
             : "rollback failed too: " + string.Join("; ", problems);
+    }
+
+    /// <summary>Removes the routing changes of <paramref name="plan"/> that were not in place before this run.</summary>
+    private static async Task UndoRoutingAsync(IptablesCommands commands, RuleSet plan, RoutingState routesBefore, List<string> problems)
+    {
+        foreach (IGrouping<IpFamily, RouteCommand> group in plan.RouteCommands.Where(command => !routesBefore.Holds(command)).GroupBy(command => command.Family))
+        {
+            // Every line may fail (the change never happened); only not being able to run ip at all is a problem.
+            CommandResult result = await commands.IpBatchAsync(group.Key, RouteBatch.Cleanup(group), CancellationToken.None).ConfigureAwait(false);
+            if (result.ExitCode == CommandResult.NotFoundExitCode)
+            {
+                problems.Add(result.Describe());
+            }
+        }
     }
 
     private static IptablesState Parse(BackendSelection selection)

@@ -2,9 +2,12 @@ using System.CommandLine;
 using System.Text;
 using Capture.Init.Configuration;
 using Capture.Init.Explain;
+using Capture.Init.Iptables;
 using Capture.Init.Logging;
+using Capture.Init.Nftables;
 using Capture.Init.Rules;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Init.Cli;
 
@@ -43,8 +46,9 @@ internal static class ExplainCommand
             "Give the capture flags (or environment variables) the pod's istio-init was given: explain follows the\n" +
             "connection through the rules they would install. With --live it follows it through the rules loaded in the\n" +
             "namespace now (read with the backend --force-iptables-binary names or apply would detect) and the capture\n" +
-            "flags are not needed. Nothing is changed. Flags that only matter when applying rules (dry run, cleanup,\n" +
-            "reconcile, validation) are refused; their environment variables are ignored.",
+            "flags are not needed. With --native-nftables it walks Istio's nft tables instead (base chains in priority\n" +
+            "order per hook), with the same verdicts. Nothing is changed. Flags that only matter when applying rules (dry\n" +
+            "run, cleanup, reconcile, validation) are refused; their environment variables are ignored.",
         Sections =
         [
             new("Connection",
@@ -61,7 +65,7 @@ internal static class ExplainCommand
             ]),
             new("Rules and output",
             [
-                new("--live", "Use the rules loaded in the current (or --network-namespace) namespace, read with iptables-save.", "false: the plan of the capture flags"),
+                new("--live", "Use the rules loaded in the current (or --network-namespace) namespace, read with iptables-save (with --native-nftables: Istio's nft tables, read with nft -j list ruleset).", "false: the plan of the capture flags"),
                 new("--output text|json", "Text for people, JSON for tools.", "text"),
             ]),
         ],
@@ -85,12 +89,6 @@ internal static class ExplainCommand
 
     private static async Task<ExitCode> RunAsync(ParseResult parseResult, CaptureOptions options, CaptureCliServices services, ILiveRules liveRules, CancellationToken cancellationToken)
     {
-        if (options.Run.NativeNftables)
-        {
-            // Said rather than answered from the iptables plan, whose chains the nft tables do not share.
-            throw new CaptureException("explain --native-nftables: walking a connection through the nft tables is not implemented yet; 'capture-init diff --native-nftables' compares them with the plan");
-        }
-
         var problems = new List<string>();
         Connection? connection = ConnectionArguments.Parse(
             parseResult.GetValue(Direction), parseResult.GetValue(Source), parseResult.GetValue(Destination), parseResult.GetValue(Protocol),
@@ -108,26 +106,30 @@ internal static class ExplainCommand
         }
 
         IpFamily family = PacketSimulator.FamilyOf(connection.Destination);
-        IptablesState rules;
-        RuleOptions? planned = null;
+        PacketSimulator simulator;
         string? note = null;
-        if (parseResult.GetValue(Live))
+        if (options.Run.NativeNftables)
         {
-            rules = await liveRules.ReadAsync(family, options.Run, cancellationToken).ConfigureAwait(false);
+            (simulator, note) = await NftSimulatorAsync(parseResult.GetValue(Live), options, services, family, cancellationToken).ConfigureAwait(false);
+        }
+        else if (parseResult.GetValue(Live))
+        {
+            IptablesState rules = await liveRules.ReadAsync(family, options.Run, cancellationToken).ConfigureAwait(false);
+            simulator = new PacketSimulator(rules, family, OwnerIds.FromSystem());
         }
         else
         {
             HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
-            planned = options.Rules;
-            RuleSet plan = new CaptureRuleBuilder().Build(planned, host);
-            rules = plan.State(family);
+            RuleSet plan = new CaptureRuleBuilder().Build(options.Rules, host);
             if (family == IpFamily.V6 && !plan.Ipv6Enabled)
             {
                 note = "IPv6 rules are off for these flags (--ipv6, or no IPv6 address in the namespace): nothing touches IPv6 traffic";
             }
+
+            simulator = new PacketSimulator(plan.State(family), family, OwnerIds.FromSystem(), options.Rules);
         }
 
-        Explanation explanation = new PacketSimulator(rules, family, OwnerIds.FromSystem(), planned).Explain(connection);
+        Explanation explanation = simulator.Explain(connection);
         if (note is not null)
         {
             explanation = explanation with { Notes = [note, .. explanation.Notes] };
@@ -146,5 +148,34 @@ internal static class ExplainCommand
 
         await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ExitCode.Success;
+    }
+
+    /// <summary>
+    /// The walk through Istio's nft tables: the plan's, or with <paramref name="live"/> those <c>nft -j list ruleset</c>
+    /// shows in the namespace. Unlike iptables, the <c>inet</c> tables meet IPv6 packets even when no IPv6 rule was
+    /// planned, so there is no "IPv6 is off" short cut; iptables capture rules loaded beside the tables are named.
+    /// </summary>
+    private static async Task<(PacketSimulator Simulator, string? Note)> NftSimulatorAsync(
+        bool live, CaptureOptions options, CaptureCliServices services, IpFamily family, CancellationToken cancellationToken)
+    {
+        OwnerIds owners = OwnerIds.FromSystem();
+        if (!live)
+        {
+            HostFacts host = services.NamespaceRunner.Run(options.Run.NetworkNamespace, () => services.HostFactsReader.Read(options));
+            NftPlan plan = new NftPlanBuilder().Build(options.Rules, host);
+            return (NftExplainRules.Simulator(plan.State, family, owners, options.Rules), null);
+        }
+
+        var runner = new ProcessIptablesRunner(options.Run.NetworkNamespace, new Dictionary<string, string>(), NullLogger.Instance);
+        NftLiveRuleset ruleset = await new NftCommands(runner).ListAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> iptables = ruleset.IptablesCaptureChains();
+        string? note = ruleset.State.IsEmpty ? "no Istio nft tables are loaded in this namespace" : null;
+        if (iptables.Count > 0)
+        {
+            note = (note is null ? "" : note + "; ") + "iptables capture rules are loaded as well (" + string.Join(", ", iptables)
+                + "): they capture too; 'capture-init explain --live' without --native-nftables walks them";
+        }
+
+        return (NftExplainRules.Simulator(ruleset.State, family, owners), note);
     }
 }

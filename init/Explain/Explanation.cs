@@ -18,4 +18,7 @@ internal sealed record Explanation
 
     /// <summary>Caveats of the simulation (undecidable matches, assumptions), one sentence each.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The backend whose rules were walked (names in the path and the deciding rule are its own).</summary>
+    public IRuleNotation Notation { get; init; } = IptablesNotation.Instance;
 }

@@ -15,6 +15,7 @@ internal static class ExplanationJsonWriter
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         Connection connection = explanation.Connection;
         json.WriteStartObject();
+        json.WriteString("backend", explanation.Notation.Backend);
 
         json.WriteStartObject("connection");
         json.WriteString("direction", connection.Direction == ConnectionDirection.Outbound ? "outbound" : "inbound");
@@ -46,7 +47,7 @@ internal static class ExplanationJsonWriter
             json.WriteString("hook", step.Hook.ChainName());
             if (step.Table is { } table)
             {
-                json.WriteString("table", table.Name());
+                json.WriteString("table", explanation.Notation.Table(table));
             }
 
             if (step.Chain is not null)

@@ -35,11 +35,11 @@ internal sealed partial class PacketSimulator
         public void Note(Hook hook, string text) =>
             _steps.Add(new TraceStep { Kind = TraceStepKind.Note, Hook = hook, Detail = text });
 
-        public void VisitHook(Hook hook, Table[] tables)
+        public void VisitHook(Hook hook)
         {
             int header = _steps.Count;
             _steps.Add(new TraceStep { Kind = TraceStepKind.Hook, Hook = hook, Detail = HookDescription(hook) });
-            VisitTables(hook, tables);
+            VisitTables(hook, _simulator._notation.Tables(hook));
 
             // A hook where no table has a chain says nothing: leave it out of the path.
             if (_steps.Count == header + 1)
@@ -48,7 +48,7 @@ internal sealed partial class PacketSimulator
             }
         }
 
-        private void VisitTables(Hook hook, Table[] tables)
+        private void VisitTables(Hook hook, IReadOnlyList<Table> tables)
         {
             foreach (Table table in tables)
             {
@@ -68,7 +68,7 @@ internal sealed partial class PacketSimulator
                 {
                     if (state.Rules.Count > 0)
                     {
-                        Note(hook, "nat " + chain + " skipped: nat is consulted only for the first packet of a connection, once");
+                        Note(hook, Name(table, chain) + " skipped: nat is consulted only for the first packet of a connection, once");
                     }
 
                     continue;
@@ -112,8 +112,8 @@ internal sealed partial class PacketSimulator
                 Kind = TraceStepKind.ChainEnd,
                 Hook = hook,
                 Table = chain.Table,
-                Chain = chain.Name,
-                Detail = "end of " + chain.Name + ": policy " + policy,
+                Chain = _simulator._notation.Chain(chain.Name),
+                Detail = "end of " + _simulator._notation.Chain(chain.Name) + ": policy " + _simulator._notation.Policy(policy),
             });
             if (policy == "DROP")
             {
@@ -130,9 +130,9 @@ internal sealed partial class PacketSimulator
                 Kind = TraceStepKind.Chain,
                 Hook = hook,
                 Table = table,
-                Chain = chain,
+                Chain = _simulator._notation.Chain(chain),
                 Depth = depth,
-                Detail = table.Name() + " " + chain + (rules.Count == 0 ? " (no rules)" : ""),
+                Detail = Name(table, chain) + (rules.Count == 0 ? " (no rules)" : ""),
             });
 
             for (int index = 0; index < rules.Count; index++)
@@ -158,9 +158,9 @@ internal sealed partial class PacketSimulator
                     Kind = TraceStepKind.ChainEnd,
                     Hook = hook,
                     Table = table,
-                    Chain = chain,
+                    Chain = _simulator._notation.Chain(chain),
                     Depth = depth,
-                    Detail = "end of " + chain + ", back to the calling chain",
+                    Detail = "end of " + _simulator._notation.Chain(chain) + ", back to the calling chain",
                 });
             }
 
@@ -202,9 +202,9 @@ internal sealed partial class PacketSimulator
                 Kind = TraceStepKind.Rule,
                 Hook = hook,
                 Table = table,
-                Chain = chain,
+                Chain = _simulator._notation.Chain(chain),
                 RuleNumber = number,
-                RuleText = rule.ToRestoreLine(),
+                RuleText = _simulator._notation.Rule(rule),
                 Depth = depth,
                 Detail = detail,
             });
@@ -214,10 +214,10 @@ internal sealed partial class PacketSimulator
             switch (rule.Target)
             {
                 case JumpTarget jump when _simulator._rules.Find(table, jump.Chain) is not null:
-                    Step("jump to " + jump.Chain);
+                    Step("jump to " + _simulator._notation.Chain(jump.Chain));
                     if (depth + 1 >= MaxDepth)
                     {
-                        _notes.Add("chains nest deeper than " + MaxDepth + " at " + jump.Chain + ": stopped following");
+                        _notes.Add("chains nest deeper than " + MaxDepth + " at " + _simulator._notation.Chain(jump.Chain) + ": stopped following");
                         return null;
                     }
 
@@ -227,17 +227,17 @@ internal sealed partial class PacketSimulator
                     return nested is ChainResult.Continue or ChainResult.Return ? null : nested;
 
                 case JumpTarget jump:
-                    Step("jump to " + jump.Chain + ", which does not exist: ignored");
-                    _notes.Add("rule jumps to missing chain " + jump.Chain);
+                    Step("jump to " + _simulator._notation.Chain(jump.Chain) + ", which does not exist: ignored");
+                    _notes.Add("rule jumps to missing chain " + _simulator._notation.Chain(jump.Chain));
                     return null;
 
                 case VerdictTarget { Verdict: Verdict.Return }:
-                    Step(depth > 0 ? "RETURN to the calling chain" : "RETURN: end of " + chain + ", policy applies");
+                    Step(depth > 0 ? "RETURN to the calling chain" : "RETURN: end of " + _simulator._notation.Chain(chain) + ", policy applies");
                     Decide(DecisionKind.Return);
                     return ChainResult.Return;
 
                 case VerdictTarget { Verdict: Verdict.Accept }:
-                    Step("ACCEPT: leaves the " + table.Name() + " table");
+                    Step("ACCEPT: leaves the " + _simulator._notation.Table(table) + " table");
                     Decide(DecisionKind.Accept);
                     return ChainResult.Accept;
 
@@ -329,6 +329,8 @@ internal sealed partial class PacketSimulator
                     return null;
             }
         }
+
+        private string Name(Table table, string chain) => _simulator._notation.Table(table) + " " + _simulator._notation.Chain(chain);
 
         private static string HookDescription(Hook hook) => hook switch
         {

@@ -11,8 +11,8 @@ namespace Capture.Init.Explain;
 /// <remarks>
 /// Semantics modelled (see net/netfilter and net/ipv4/netfilter in the kernel):
 /// <list type="bullet">
-/// <item>Hooks in order for the direction; within a hook, tables by priority: raw (-300), mangle (-150), nat DNAT
-/// (-100), filter (0), nat SNAT (+100).</item>
+/// <item>Hooks in order for the direction; within a hook, the tables' base chains by priority (iptables: raw -300,
+/// mangle -150, nat DNAT -100, filter 0, nat SNAT +100; nft: what <see cref="IRuleNotation"/> says).</item>
 /// <item>nat is consulted once per connection and manipulation: only for the first packet, and not again when a
 /// locally generated packet re-enters on lo (its DNAT and SNAT bindings were made at OUTPUT and POSTROUTING).</item>
 /// <item>REDIRECT in OUTPUT rewrites the destination to 127.0.0.1 / ::1 and reroutes to lo; in PREROUTING to the
@@ -29,26 +29,24 @@ internal sealed partial class PacketSimulator
     // Nested user chains deeper than this mean a loop (iptables itself refuses loops when loading).
     private const int MaxDepth = 16;
 
-    private static readonly Table[] s_preroutingTables = [Table.Raw, Table.Mangle, Table.Nat];
-    private static readonly Table[] s_inputTables = [Table.Mangle, Table.Filter, Table.Nat];
-    private static readonly Table[] s_outputTables = [Table.Raw, Table.Mangle, Table.Nat, Table.Filter];
-    private static readonly Table[] s_postroutingTables = [Table.Mangle, Table.Nat];
-
     private readonly IptablesState _rules;
     private readonly IpFamily _family;
     private readonly OwnerIds _owners;
     private readonly RuleOptions? _options;
+    private readonly IRuleNotation _notation;
 
     /// <param name="rules">The rules of <paramref name="family"/>: a plan's state or a parsed iptables-save.</param>
     /// <param name="family">Which family these rules are for; connections must be of that family.</param>
     /// <param name="owners">Resolves user and group names in owner matches.</param>
     /// <param name="options">The flags the rules were built from, when known: sharper wording (-c vs -k, the tunnel port).</param>
-    public PacketSimulator(IptablesState rules, IpFamily family, OwnerIds owners, RuleOptions? options = null)
+    /// <param name="notation">The backend: its base chains per hook and its names; iptables when null.</param>
+    public PacketSimulator(IptablesState rules, IpFamily family, OwnerIds owners, RuleOptions? options = null, IRuleNotation? notation = null)
     {
         _rules = rules;
         _family = family;
         _owners = owners;
         _options = options;
+        _notation = notation ?? IptablesNotation.Instance;
     }
 
     public static IpFamily FamilyOf(IPAddress address) =>
@@ -83,10 +81,10 @@ internal sealed partial class PacketSimulator
         {
             packet.OutInterface = connection.EffectiveOutInterface;
             packet.HasOwner = true;
-            run.VisitHook(Hook.Output, s_outputTables);
+            run.VisitHook(Hook.Output);
             if (!run.Finished)
             {
-                run.VisitHook(Hook.Postrouting, s_postroutingTables);
+                run.VisitHook(Hook.Postrouting);
             }
 
             // A packet routed to lo comes back in through PREROUTING and INPUT, with its marks and conntrack entry.
@@ -96,20 +94,20 @@ internal sealed partial class PacketSimulator
                 packet.OutInterface = null;
                 packet.HasOwner = false;
                 run.Note(Hook.Prerouting, "loopback re-entry: the packet comes back in on lo; nat is not consulted again for this connection");
-                run.VisitHook(Hook.Prerouting, s_preroutingTables);
+                run.VisitHook(Hook.Prerouting);
                 if (!run.Finished)
                 {
-                    run.VisitHook(Hook.Input, s_inputTables);
+                    run.VisitHook(Hook.Input);
                 }
             }
         }
         else
         {
             packet.InInterface = connection.EffectiveInInterface;
-            run.VisitHook(Hook.Prerouting, s_preroutingTables);
+            run.VisitHook(Hook.Prerouting);
             if (!run.Finished)
             {
-                run.VisitHook(Hook.Input, s_inputTables);
+                run.VisitHook(Hook.Input);
             }
         }
 
@@ -118,9 +116,10 @@ internal sealed partial class PacketSimulator
             Connection = connection,
             Family = _family,
             Steps = run.Steps,
-            Outcome = new VerdictAnalyzer(_rules, _options).Decide(connection, packet, run.Decisions),
+            Outcome = new VerdictAnalyzer(_rules, _options, _notation).Decide(connection, packet, run.Decisions),
             ConntrackZone = packet.Zone,
             Notes = run.Notes,
+            Notation = _notation,
         };
     }
 }

@@ -17,11 +17,13 @@ internal sealed class VerdictAnalyzer
 
     private readonly IptablesState _rules;
     private readonly RuleOptions? _options;
+    private readonly IRuleNotation _notation;
 
-    public VerdictAnalyzer(IptablesState rules, RuleOptions? options)
+    public VerdictAnalyzer(IptablesState rules, RuleOptions? options, IRuleNotation notation)
     {
         _rules = rules;
         _options = options;
+        _notation = notation;
     }
 
     public Outcome Decide(Connection connection, PacketState packet, IReadOnlyList<Decision> decisions)
@@ -32,7 +34,7 @@ internal sealed class VerdictAnalyzer
             switch (decision.Kind)
             {
                 case DecisionKind.Drop:
-                    return new Outcome { Kind = OutcomeKind.Dropped, Summary = DropReason(decision), Mark = packet.Mark, DecidingRule = decision.Describe() };
+                    return new Outcome { Kind = OutcomeKind.Dropped, Summary = DropReason(decision), Mark = packet.Mark, DecidingRule = decision.Describe(_notation) };
                 case DecisionKind.TProxy:
                     var tproxy = (TProxyTarget)decision.Rule!.Target;
                     return new Outcome
@@ -42,7 +44,7 @@ internal sealed class VerdictAnalyzer
                         Port = tproxy.Port,
                         Mark = packet.Mark,
                         OriginalDestination = original,
-                        DecidingRule = decision.Describe(),
+                        DecidingRule = decision.Describe(_notation),
                     };
                 case DecisionKind.Redirect:
                     return Redirected(decision, decisions, packet, original);
@@ -53,7 +55,7 @@ internal sealed class VerdictAnalyzer
                         Summary = "diverted: established connection marked " + packet.Mark + " and routed to its local socket (TPROXY)",
                         Mark = packet.Mark,
                         OriginalDestination = original,
-                        DecidingRule = decision.Describe(),
+                        DecidingRule = decision.Describe(_notation),
                     };
                 default:
                     break;
@@ -62,10 +64,10 @@ internal sealed class VerdictAnalyzer
 
         Decision? deciding = DecidingReturn(connection, decisions);
         string summary = deciding is null ? NoRuleReason(connection, decisions) : ReturnReason(connection, deciding);
-        return new Outcome { Kind = OutcomeKind.NotCaptured, Summary = summary, Mark = packet.Mark, DecidingRule = deciding?.Describe() };
+        return new Outcome { Kind = OutcomeKind.NotCaptured, Summary = summary, Mark = packet.Mark, DecidingRule = deciding?.Describe(_notation) };
     }
 
-    private static Outcome Redirected(Decision decision, IReadOnlyList<Decision> decisions, PacketState packet, IPEndPoint original)
+    private Outcome Redirected(Decision decision, IReadOnlyList<Decision> decisions, PacketState packet, IPEndPoint original)
     {
         int port = ((RedirectTarget)decision.Rule!.Target).Port;
         (OutcomeKind kind, string summary) = decision.Chain switch
@@ -89,15 +91,15 @@ internal sealed class VerdictAnalyzer
             Port = port,
             Mark = packet.Mark,
             OriginalDestination = original,
-            DecidingRule = (caller is null ? "" : caller.Describe() + " → ") + decision.Describe(),
+            DecidingRule = (caller is null ? "" : caller.Describe(_notation) + " → ") + decision.Describe(_notation),
         };
     }
 
-    private static string DropReason(Decision decision)
+    private string DropReason(Decision decision)
     {
         if (decision.Rule is null)
         {
-            return "dropped: " + decision.Chain + " policy DROP";
+            return "dropped: " + _notation.Chain(decision.Chain) + " policy DROP";
         }
 
         if (decision.Chain == "ISTIO_DROP" || decision.Rule.Matches.Any(m => m is ConntrackStateMatch { States: ConntrackStates.Invalid, Negated: false }))
@@ -105,7 +107,7 @@ internal sealed class VerdictAnalyzer
             return "dropped: conntrack state INVALID (--drop-invalid)";
         }
 
-        return "dropped by " + decision.Describe();
+        return "dropped by " + decision.Describe(_notation);
     }
 
     /// <summary>
@@ -197,7 +199,7 @@ internal sealed class VerdictAnalyzer
                 : "not captured: interface " + name + " is excluded (-c)";
         }
 
-        return "not captured: " + (decision.Kind == DecisionKind.Accept ? "accepted" : "returned") + " by " + decision.Describe();
+        return "not captured: " + (decision.Kind == DecisionKind.Accept ? "accepted" : "returned") + " by " + decision.Describe(_notation);
     }
 
     // -c writes the interface into nat OUTPUT as well; -k only into PREROUTING.

@@ -113,6 +113,22 @@ public class CaptureApplierNftablesTests
             .And.Contain("both sets would capture; --reconcile removes the iptables ones");
     }
 
+    [Fact]
+    public async Task RunAsync_RoutingFailsAfterTheTables_RollbackNamesTheNftTables()
+    {
+        CaptureOptions tproxy = s_options with { Rules = s_options.Rules with { InterceptionMode = InterceptionMode.TProxy, InboundAllPorts = true } };
+        FakeIptablesRunner runner = Nft().On("nft", stdout: "{\"nftables\": [{\"metainfo\": {}}]}", when: IsList)
+            .On("ip", exitCode: 1, stderr: "Error: Nexthop device is not up.\nCommand failed -:3\n", when: i => i.Stdin!.StartsWith("rule del", StringComparison.Ordinal));
+
+        Func<Task> act = () => new CaptureApplier(NullLogger.Instance, _ => runner, TimeProvider.System, TimeSpan.Zero, _ => false, (_, _) => null, lockNamespace: false)
+            .RunAsync(tproxy, new CaptureRuleBuilder().Build(tproxy.Rules, HostFacts.None), CancellationToken.None);
+
+        string message = (await act.Should().ThrowAsync<CaptureException>()).Which.Message;
+        message.Should().Contain("the routing step 'ip route replace local default dev lo table 133' failed")
+            .And.Contain("rolled back: the nft tables and routing this run added were removed").And.NotContain("iptables");
+        runner.Invocations.Last(i => i.File == "nft").Stdin.Should().Contain("delete table inet istio-proxy-mangle");
+    }
+
     private static bool IsList(FakeIptablesRunner.Invocation invocation) => invocation.Arguments.Contains("list");
 
     private static FakeIptablesRunner Nft() => new FakeIptablesRunner().On("nft", stdout: Version, when: i => i.Arguments.Contains("--version"));

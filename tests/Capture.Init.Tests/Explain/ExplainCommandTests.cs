@@ -26,6 +26,26 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Explain_NativeNftables_WalksTheNftPlanWithTheSameVerdict()
+    {
+        CliRun run = new CliHarness().Run(["explain", .. s_istioInit, "--native-nftables", "--dst", "10.1.2.3:8080"]);
+        CliRun json = new CliHarness().Run(["explain", .. s_istioInit, "--native-nftables", "--dst", "10.1.2.3:15090", "--uid", "1337", "--output", "json"]);
+
+        run.ExitCode.Should().Be(0, run.Error);
+        run.Out.Should().Contain("  istio-proxy-nat output\n")
+            .And.Contain("#1 counter jump istio-output")
+            .And.Contain("#1 meta l4proto tcp counter redirect to :15001")
+            .And.NotContain("ISTIO_")
+            .And.EndWith("verdict: redirected to 15001 (outbound capture)\n");
+        json.ExitCode.Should().Be(0, json.Error);
+        using JsonDocument document = JsonDocument.Parse(json.Out);
+        document.RootElement.GetProperty("backend").GetString().Should().Be("nftables");
+        document.RootElement.GetProperty("verdict").GetProperty("summary").GetString().Should().Be("bypassed: owner UID 1337");
+        document.RootElement.GetProperty("path").EnumerateArray().Where(p => p.TryGetProperty("table", out _))
+            .Select(p => p.GetProperty("table").GetString()).Should().OnlyContain(t => t == "istio-proxy-nat");
+    }
+
+    [Fact]
     public void Explain_OutputJson_WritesVerdictForTools()
     {
         CliRun run = new CliHarness().Run(["explain", .. s_istioInit, "--direction", "inbound", "--dst", "10.1.0.2:15090", "--output", "json"]);

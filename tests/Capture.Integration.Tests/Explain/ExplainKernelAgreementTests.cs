@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Capture.Init.Configuration;
 using Capture.Init.Explain;
+using Capture.Init.Nftables;
 using Capture.Init.Rules;
 using Capture.Integration.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -85,16 +86,34 @@ public sealed class ExplainKernelAgreementTests
         disagreements.Should().NotContain(d => d.Contains("(live rules)", StringComparison.Ordinal));
     }
 
-    private static async Task<(int Compared, List<string> Disagreements, List<OutcomeKind> Observed)> RunConfigurationAsync(
-        ExplainConfiguration configuration, int index, ExplainConfiguration? predictWith = null)
+    /// <summary>
+    /// Loads <paramref name="configuration"/> into a fresh pod (iptables-restore, or with <paramref name="nft"/> one
+    /// <c>nft -f -</c> of the nft plan), sends every shape for real and compares each arrival with explain's verdict,
+    /// from the plan (of <paramref name="predictWith"/> when given) and from the live rules read back.
+    /// </summary>
+    internal static async Task<(int Compared, List<string> Disagreements, List<OutcomeKind> Observed)> RunConfigurationAsync(
+        ExplainConfiguration configuration, int index, ExplainConfiguration? predictWith = null, bool nft = false)
     {
         RuleOptions options = configuration.Rules;
+        ExplainConfiguration predicted = predictWith ?? configuration;
         RuleSet loaded = new CaptureRuleBuilder().Build(options, configuration.Host);
-        RuleSet plan = predictWith is null ? loaded : new CaptureRuleBuilder().Build(predictWith.Rules, predictWith.Host);
-        using ExplainLab lab = ExplainLab.Create("hx");
-        lab.Apply(loaded);
-        IptablesState liveV4 = lab.Live(IpFamily.V4);
-        IptablesState liveV6 = lab.Live(IpFamily.V6);
+        RuleSet plan = new CaptureRuleBuilder().Build(predicted.Rules, predicted.Host);
+        NftPlan nftPlan = new NftPlanBuilder().Build(predicted.Rules, predicted.Host);
+        using ExplainLab lab = ExplainLab.Create(nft ? "hn" : "hx");
+        NftState? liveNft = null;
+        IptablesState liveV4 = IptablesState.Empty;
+        IptablesState liveV6 = IptablesState.Empty;
+        if (nft)
+        {
+            lab.ApplyNft(new NftPlanBuilder().Build(options, configuration.Host), loaded);
+            liveNft = lab.LiveNft();
+        }
+        else
+        {
+            lab.Apply(loaded);
+            liveV4 = lab.Live(IpFamily.V4);
+            liveV6 = lab.Live(IpFamily.V6);
+        }
 
         IReadOnlyList<ConnectionShape> shapes = ConnectionShape.All;
         string[] tokens = shapes.Select((_, i) => $"hx{index:D2}s{i:D2}{Random.Shared.Next(10000, 99999)}").ToArray();
@@ -127,8 +146,14 @@ public sealed class ExplainKernelAgreementTests
             ConnectionShape shape = shapes[i];
             Connection connection = lab.Describe(shape);
             IpFamily family = PacketSimulator.FamilyOf(connection.Destination);
-            Outcome fromPlan = new PacketSimulator(plan.State(family), family, OwnerIds.NumericOnly, options).Explain(connection).Outcome;
-            Outcome fromLive = new PacketSimulator(family == IpFamily.V4 ? liveV4 : liveV6, family, OwnerIds.NumericOnly).Explain(connection).Outcome;
+            PacketSimulator planned = liveNft is null
+                ? new PacketSimulator(plan.State(family), family, OwnerIds.NumericOnly, predicted.Rules)
+                : NftExplainRules.Simulator(nftPlan.State, family, OwnerIds.NumericOnly, predicted.Rules);
+            PacketSimulator live = liveNft is null
+                ? new PacketSimulator(family == IpFamily.V4 ? liveV4 : liveV6, family, OwnerIds.NumericOnly)
+                : NftExplainRules.Simulator(liveNft, family, OwnerIds.NumericOnly);
+            Outcome fromPlan = planned.Explain(connection).Outcome;
+            Outcome fromLive = live.Explain(connection).Outcome;
             IReadOnlyCollection<Observation> seen = lab.Seen(tokens[i]);
             if (seen.Count == 1)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Capture.Init.Explain;
 using Capture.Init.Iptables;
+using Capture.Init.Nftables;
 using Capture.Init.Rules;
 using Capture.Integration.Tests.Infrastructure;
 
@@ -108,6 +109,19 @@ internal sealed class ExplainLab : IDisposable
             Pod.Ip([.. route.Arguments]).EnsureSuccess();
         }
     }
+
+    /// <summary>Loads the nft plan into the pod with one <c>nft -f -</c>, then the routing of <paramref name="routes"/> (the same for both backends).</summary>
+    public void ApplyNft(NftPlan plan, RuleSet routes)
+    {
+        Pod.ExecWithInput(NftTransactionRenderer.Render(plan), "nft", "-f", "-").EnsureSuccess();
+        foreach (RouteCommand route in routes.RouteCommands)
+        {
+            Pod.Ip([.. route.Arguments]).EnsureSuccess();
+        }
+    }
+
+    /// <summary>Istio's nft tables in the pod, read back with <c>nft -j list ruleset</c> and parsed (what explain --live reads).</summary>
+    public NftState LiveNft() => NftJsonParser.Parse(Pod.Exec("nft", "-j", "list", "ruleset").EnsureSuccess().Stdout).State;
 
     /// <summary>The live rules of the pod, read back with iptables-save and parsed.</summary>
     public IptablesState Live(IpFamily family) =>

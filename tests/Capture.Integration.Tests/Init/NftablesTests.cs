@@ -100,6 +100,34 @@ public sealed class NftablesTests
         ns.Exec("nft", "list", "tables").EnsureSuccess().Stdout.Should().NotContain("istio-proxy-");
     }
 
+    [RequiresRootFact(Tools = ["nft", "iptables-nft-save"])]
+    public void ExplainLive_NativeNftables_WalksTheLoadedTables()
+    {
+        using TestNamespace ns = TestNamespace.Create("nftexpl");
+        string[] live = ["explain", "--native-nftables", "--live", "--network-namespace", ns.Path];
+
+        ProcessResult empty = CaptureInit.Run([.. live, "--dst", "10.1.2.3:8080"]);
+        CaptureInit.RunTargeting(ns, [.. s_defaults, "-o", "9090"]).EnsureSuccess();
+        ProcessResult captured = CaptureInit.Run([.. live, "--dst", "10.1.2.3:8080"]);
+        ProcessResult proxy = CaptureInit.Run([.. live, "--dst", "10.1.2.3:8080", "--uid", "1337"]);
+        ProcessResult excluded = CaptureInit.Run([.. live, "--dst", "10.1.2.3:9090", "--output", "json"]);
+        ProcessResult ipv6 = CaptureInit.Run([.. live, "--dst", "[fd00::1]:80"]);
+        ns.Exec("iptables-nft", "-t", "nat", "-N", "ISTIO_OUTPUT").EnsureSuccess();
+        ProcessResult both = CaptureInit.Run([.. live, "--dst", "10.1.2.3:8080"]);
+
+        empty.ExitCode.Should().Be(0, empty.ToString());
+        empty.Stdout.Should().Contain("note: no Istio nft tables are loaded in this namespace").And.Contain("verdict: not captured");
+        captured.ExitCode.Should().Be(0, captured.ToString());
+        captured.Stdout.Should().Contain("  istio-proxy-nat output\n").And.Contain("counter jump istio-redirect")
+            .And.EndWith("verdict: redirected to 15001 (outbound capture)\n");
+        proxy.Stdout.Should().EndWith("verdict: bypassed: owner UID 1337\n");
+        excluded.ExitCode.Should().Be(0, excluded.ToString());
+        excluded.Stdout.Should().Contain("\"backend\": \"nftables\"").And.Contain("\"summary\": \"not captured: port 9090 is excluded (-o)\"");
+        // --ipv6 false planned no ip6 rule, but the inet table's family-neutral rules still redirect IPv6.
+        ipv6.Stdout.Should().EndWith("verdict: redirected to 15001 (outbound capture)\n");
+        both.Stdout.Should().Contain("iptables capture rules are loaded as well (ip nat ISTIO_OUTPUT)");
+    }
+
     [RequiresRootFact(Tools = ["nft"])]
     public void Reconcile_ConfigurationWithoutDns_RemovesTheRawTable()
     {
