@@ -70,14 +70,20 @@ internal static class StateAssessor
 
     private static void CompareRules(IReadOnlyList<Rule> planned, IReadOnlyList<Rule> live, List<string> differences)
     {
-        // Multiset difference both ways; Rule equality is canonical (iptables-save spelling equals the plan's).
-        var remaining = new List<Rule>(live);
+        // Multiset difference both ways, in time linear in the rules (thousands of -d ports or -c NICs make chains of
+        // thousands): live rules counted in a hash table keyed by the canonical rule, whose hash agrees with its equality
+        // (iptables-save spelling equals the plan's).
+        var unmatched = new Dictionary<Rule, int>(live.Count);
+        foreach (Rule rule in live)
+        {
+            unmatched[rule] = unmatched.GetValueOrDefault(rule) + 1;
+        }
+
         foreach (Rule rule in planned)
         {
-            int index = remaining.IndexOf(rule);
-            if (index >= 0)
+            if (unmatched.TryGetValue(rule, out int count) && count > 0)
             {
-                remaining.RemoveAt(index);
+                unmatched[rule] = count - 1;
             }
             else
             {
@@ -85,9 +91,14 @@ internal static class StateAssessor
             }
         }
 
-        foreach (Rule rule in remaining)
+        // In live order, each rule as many times as it is left over.
+        foreach (Rule rule in live)
         {
-            differences.Add($"{rule.Table.Name()}: unexpected rule '{rule.ToRestoreLine()}'");
+            if (unmatched.TryGetValue(rule, out int count) && count > 0)
+            {
+                unmatched[rule] = count - 1;
+                differences.Add($"{rule.Table.Name()}: unexpected rule '{rule.ToRestoreLine()}'");
+            }
         }
     }
 }

@@ -81,18 +81,9 @@ internal static class RuleSetDiffer
     private static void CompareRules(IpFamily family, ChainState planned, IReadOnlyList<Rule> live, List<RuleDifference> differences)
     {
         IReadOnlyList<Rule> want = planned.Rules;
-        bool[] wantKept = LongestCommonSubsequence(want, live, out bool[] liveKept);
+        SequenceAlignment.Align(want, live, out bool[] wantKept, out bool[] liveClaimed, out int[] foundAt);
 
-        // Rules outside the common subsequence: planned-only ones are missing or moved, live-only ones unexpected or moved.
-        var unmatchedLive = new List<int>();
-        for (int j = 0; j < live.Count; j++)
-        {
-            if (!liveKept[j])
-            {
-                unmatchedLive.Add(j);
-            }
-        }
-
+        // Rules outside the common subsequence: planned-only ones are missing or moved, live-only ones unexpected.
         for (int i = 0; i < want.Count; i++)
         {
             if (wantKept[i])
@@ -100,39 +91,24 @@ internal static class RuleSetDiffer
                 continue;
             }
 
-            int found = unmatchedLive.FindIndex(j => live[j].Equals(want[i]));
-            if (found >= 0)
+            differences.Add(new RuleDifference
             {
-                int livePosition = unmatchedLive[found];
-                unmatchedLive.RemoveAt(found);
-                differences.Add(new RuleDifference
-                {
-                    Kind = DifferenceKind.MovedRule,
-                    Family = family,
-                    Table = planned.Table,
-                    Chain = planned.Name,
-                    Rule = want[i].ToRestoreLine(),
-                    PlannedPosition = i + 1,
-                    LivePosition = livePosition + 1,
-                });
-            }
-            else
-            {
-                differences.Add(new RuleDifference
-                {
-                    Kind = DifferenceKind.MissingRule,
-                    Family = family,
-                    Table = planned.Table,
-                    Chain = planned.Name,
-                    Rule = want[i].ToRestoreLine(),
-                    PlannedPosition = i + 1,
-                });
-            }
+                Kind = foundAt[i] < 0 ? DifferenceKind.MissingRule : DifferenceKind.MovedRule,
+                Family = family,
+                Table = planned.Table,
+                Chain = planned.Name,
+                Rule = want[i].ToRestoreLine(),
+                PlannedPosition = i + 1,
+                LivePosition = foundAt[i] < 0 ? null : foundAt[i] + 1,
+            });
         }
 
-        foreach (int j in unmatchedLive)
+        for (int j = 0; j < live.Count; j++)
         {
-            differences.Add(Unexpected(family, planned, live[j], j + 1));
+            if (!liveClaimed[j])
+            {
+                differences.Add(Unexpected(family, planned, live[j], j + 1));
+            }
         }
     }
 
@@ -145,40 +121,4 @@ internal static class RuleSetDiffer
         Rule = rule.ToRestoreLine(),
         LivePosition = position,
     };
-
-    /// <summary>Marks the rules of a longest common subsequence of both lists (chains are short: O(n·m) is nothing).</summary>
-    private static bool[] LongestCommonSubsequence(IReadOnlyList<Rule> left, IReadOnlyList<Rule> right, out bool[] rightKept)
-    {
-        int[,] length = new int[left.Count + 1, right.Count + 1];
-        for (int i = left.Count - 1; i >= 0; i--)
-        {
-            for (int j = right.Count - 1; j >= 0; j--)
-            {
-                length[i, j] = left[i].Equals(right[j]) ? length[i + 1, j + 1] + 1 : Math.Max(length[i + 1, j], length[i, j + 1]);
-            }
-        }
-
-        bool[] leftKept = new bool[left.Count];
-        rightKept = new bool[right.Count];
-        int a = 0;
-        int b = 0;
-        while (a < left.Count && b < right.Count)
-        {
-            if (left[a].Equals(right[b]))
-            {
-                leftKept[a++] = true;
-                rightKept[b++] = true;
-            }
-            else if (length[a + 1, b] >= length[a, b + 1])
-            {
-                a++;
-            }
-            else
-            {
-                b++;
-            }
-        }
-
-        return leftKept;
-    }
 }

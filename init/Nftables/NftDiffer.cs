@@ -6,7 +6,7 @@ namespace Capture.Init.Nftables;
 /// <summary>
 /// Compares the Istio nft tables a plan would leave with the live ones. Every Istio table is ours, so everything in
 /// it is compared strictly: tables, chains (declared or not), and each chain's rules in order. A rule present on both
-/// sides but out of the planned order is "moved" (found with a longest common subsequence, as small as these chains are).
+/// sides but out of the planned order is "moved" (<see cref="SequenceAlignment"/>: linear unless the chains differ widely).
 /// </summary>
 internal static class NftDiffer
 {
@@ -65,67 +65,20 @@ internal static class NftDiffer
 
     private static void CompareRules(Table table, string chain, IReadOnlyList<NftRule> planned, IReadOnlyList<NftRule> live, List<NftDifference> differences)
     {
-        // Longest common subsequence: what is in order on both sides.
-        int n = planned.Count;
-        int m = live.Count;
-        int[,] lengths = new int[n + 1, m + 1];
-        for (int i = n - 1; i >= 0; i--)
+        SequenceAlignment.Align(planned, live, out bool[] inOrder, out bool[] liveClaimed, out int[] foundAt);
+        for (int i = 0; i < planned.Count; i++)
         {
-            for (int j = m - 1; j >= 0; j--)
-            {
-                lengths[i, j] = planned[i].Equals(live[j]) ? lengths[i + 1, j + 1] + 1 : Math.Max(lengths[i + 1, j], lengths[i, j + 1]);
-            }
-        }
-
-        bool[] plannedInOrder = new bool[n];
-        bool[] liveInOrder = new bool[m];
-        for (int i = 0, j = 0; i < n && j < m;)
-        {
-            if (planned[i].Equals(live[j]))
-            {
-                plannedInOrder[i++] = true;
-                liveInOrder[j++] = true;
-            }
-            else if (lengths[i + 1, j] >= lengths[i, j + 1])
-            {
-                i++;
-            }
-            else
-            {
-                j++;
-            }
-        }
-
-        bool[] liveClaimed = (bool[])liveInOrder.Clone();
-        for (int i = 0; i < n; i++)
-        {
-            if (plannedInOrder[i])
+            if (inOrder[i])
             {
                 continue;
             }
 
-            int found = -1;
-            for (int j = 0; j < m; j++)
-            {
-                if (!liveClaimed[j] && planned[i].Equals(live[j]))
-                {
-                    found = j;
-                    break;
-                }
-            }
-
-            if (found < 0)
-            {
-                differences.Add(new NftDifference(DifferenceKind.MissingRule, table, chain, planned[i].ToString(), PlannedIndex: i));
-            }
-            else
-            {
-                liveClaimed[found] = true;
-                differences.Add(new NftDifference(DifferenceKind.MovedRule, table, chain, planned[i].ToString(), i, found));
-            }
+            differences.Add(foundAt[i] < 0
+                ? new NftDifference(DifferenceKind.MissingRule, table, chain, planned[i].ToString(), PlannedIndex: i)
+                : new NftDifference(DifferenceKind.MovedRule, table, chain, planned[i].ToString(), i, foundAt[i]));
         }
 
-        for (int j = 0; j < m; j++)
+        for (int j = 0; j < live.Count; j++)
         {
             if (!liveClaimed[j])
             {

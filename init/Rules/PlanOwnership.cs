@@ -9,7 +9,8 @@ internal static class PlanOwnership
     /// <summary>The rules of a live built-in chain that belong to us: planned ones and jumps into our chains.</summary>
     public static IReadOnlyList<Rule> OursInBuiltIn(ChainState live, IptablesState plan)
     {
-        IReadOnlyList<Rule> planned = plan.Rules(live.Table, live.Name);
+        // A set, not a list scan: a built-in chain holds one rule per -c/-k NIC, and there may be thousands.
+        var planned = new HashSet<Rule>(plan.Rules(live.Table, live.Name));
         var ours = new List<Rule>();
         foreach (Rule rule in live.Rules)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Capture.Init.Configuration;
 using Capture.Init.Diff;
 using Capture.Init.Nftables;
 using Capture.Init.Rules;
@@ -63,6 +65,37 @@ public class NftJsonParserTests
         differences.Should().OnlyContain(d => d.Chain == NftChains.OutputChain);
         differences.Single(d => d.Kind == DifferenceKind.UnexpectedRule).ToString().Should().Be("istio-proxy-nat istio-output: unexpected  #7 counter accept");
     }
+
+    [Fact]
+    public void Compare_TwentyThousandPorts_FastAlikeMovedOrReversed()
+    {
+        // istio-inbound with 20,000 "tcp dport P counter return" rules: a 20,001² table would be 1.6 GB and minutes.
+        RuleOptions many = RuleOptions.Default with { InboundAllPorts = true, LocalExcludePorts = [.. Enumerable.Range(1, 20_000)] };
+        NftState plan = new NftPlanBuilder().Build(many, HostFacts.None).State;
+        NftState same = new NftPlanBuilder().Build(many, HostFacts.None).State;
+        NftChainState inbound = same.Chain(Table.Nat, NftChains.Inbound)!;
+        List<NftRule> moved = [.. inbound.Rules];
+        NftRule rule = moved[10_000];
+        moved.RemoveAt(10_000);
+        moved.Add(rule);
+        List<NftRule> reversed = [.. inbound.Rules];
+        reversed.Reverse();
+
+        Stopwatch stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<NftDifference> alike = NftDiffer.Compare(plan, same);
+        IReadOnlyList<NftDifference> oneMoved = NftDiffer.Compare(plan, With(same, inbound, moved));
+        IReadOnlyList<NftDifference> allMoved = NftDiffer.Compare(plan, With(same, inbound, reversed));
+        stopwatch.Stop();
+
+        inbound.Rules.Should().HaveCountGreaterThan(20_000);
+        alike.Should().BeEmpty();
+        oneMoved.Should().ContainSingle().Which.Kind.Should().Be(DifferenceKind.MovedRule);
+        allMoved.Should().NotBeEmpty().And.OnlyContain(d => d.Kind == DifferenceKind.MovedRule);
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "generous for a loaded CI machine; the quadratic table took minutes and gigabytes");
+    }
+
+    private static NftState With(NftState state, NftChainState chain, List<NftRule> rules) =>
+        new(state.Tables, [.. state.Chains.Select(c => c == chain ? c with { Rules = rules } : c)]);
 
     [Fact]
     public void Compare_TableNoLongerPlanned_ReportsTheTable()
