@@ -36,8 +36,15 @@ internal static partial class ApplyCommand
         Log.PlanBuilt(logger, plan.Ipv4Rules.Count, plan.Ipv6Enabled, plan.Ipv6Rules.Count, plan.RouteCommands.Count);
         if (options.Run.DryRun)
         {
-            await services.Console.Out.WriteAsync(
-                options.Run.NativeNftables ? NftDryRunRenderer.Render(new NftPlanBuilder().Build(options.Rules, host)) : DryRunRenderer.Render(plan)).ConfigureAwait(false);
+            // With --cleanup-only, what the clean-up would remove: the apply payload would say the opposite of what runs.
+            string text = (options.Run.NativeNftables, options.Run.CleanupOnly) switch
+            {
+                (true, true) => NftDryRunRenderer.RenderCleanup(new NftPlanBuilder().Build(options.Rules, host)),
+                (true, false) => NftDryRunRenderer.Render(new NftPlanBuilder().Build(options.Rules, host)),
+                (false, true) => DryRunRenderer.RenderCleanup(plan),
+                (false, false) => DryRunRenderer.Render(plan),
+            };
+            await services.Console.Out.WriteAsync(text).ConfigureAwait(false);
             await services.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             return ExitCode.Success;
         }

@@ -19,4 +19,20 @@ internal static class NftDryRunRenderer
 
         return text.ToString();
     }
+
+    /// <summary>What <c>--cleanup-only --dry-run --native-nftables</c> prints: Istio's clean-up (add then delete each table) and the routing deletions.</summary>
+    public static string RenderCleanup(NftPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var text = new StringBuilder(512);
+        text.Append("# --cleanup-only would run (whatever the tables hold; the routing lines remove this configuration's):\n");
+        text.Append(NftTransactionRenderer.DryRunHeader).Append('\n');
+        NftTransactionRenderer.RenderDelete(NftTables.All, text);
+        foreach (RouteCommand command in plan.RouteCommands)
+        {
+            text.Append("# ").Append(command.ToDeleteString()).Append('\n');
+        }
+
+        return text.ToString();
+    }
 }

@@ -24,6 +24,14 @@ internal abstract record RouteCommand(IpFamily Family)
 
     private protected abstract void AppendArguments(List<string> arguments);
 
+    /// <summary>The command that undoes this one, e.g. <c>ip rule del fwmark 1337 lookup 133</c>, as clean-up runs it.</summary>
+    public string ToDeleteString()
+    {
+        var arguments = new List<string>(Arguments);
+        arguments[arguments.IndexOf("add")] = "del";
+        return "ip " + string.Join(' ', arguments);
+    }
+
     /// <summary>The command line, e.g. <c>ip rule add fwmark 1337 lookup 133</c>.</summary>
     public sealed override string ToString() => "ip " + string.Join(' ', Arguments);
 }

@@ -25,6 +25,27 @@ public class CaptureCliTests
     }
 
     [Fact]
+    public void Run_CleanupOnlyDryRun_PrintsTheCleanupNotTheApplyPayload()
+    {
+        _cli.HostFactsReader = new FakeHostFactsReader(detectedIpv6: true);
+
+        CliRun run = _cli.Run("-m", "TPROXY", "-i", "*", "-b", "*", "--cleanup-only", "--dry-run");
+        CliRun nft = _cli.Run("-m", "TPROXY", "-i", "*", "-b", "*", "--cleanup-only", "--dry-run", "--native-nftables");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        run.Out.Should().StartWith("# --cleanup-only would run").And.Contain("\n# iptables-restore --noflush\n*mangle\n-D PREROUTING -p tcp -j ISTIO_INBOUND\n")
+            .And.Contain("-F ISTIO_OUTPUT\n").And.Contain("-X ISTIO_OUTPUT\n").And.Contain("# ip6tables-restore --noflush\n")
+            .And.Contain("# ip rule del fwmark 1337 lookup 133\n# ip route del local default dev lo table 133\n")
+            .And.EndWith("# ip -6 rule del fwmark 1337 lookup 133\n# ip -6 route del local default dev lo table 133\n");
+        run.Out.Should().NotContain("\n-A ").And.NotContain(" add ");
+        nft.ExitCode.Should().Be(0, nft.Error);
+        nft.Out.Should().Contain("# nft -f -\nadd table inet istio-proxy-nat\ndelete table inet istio-proxy-nat\n")
+            .And.Contain("delete table inet istio-proxy-raw\n").And.Contain("# ip -6 rule del fwmark 1337 lookup 133\n");
+        nft.Out.Should().NotContain("add rule").And.NotContain("flush table");
+        _cli.Applier.Calls.Should().Be(0);
+    }
+
+    [Fact]
     public void Run_DryRunIpv6Detected_PrintsBothPayloads()
     {
         _cli.HostFactsReader = new FakeHostFactsReader(detectedIpv6: true);
