@@ -35,6 +35,8 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     private readonly TaskCompletionSource _drainOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private EventLoop[] _loops = [];
+    private RelayContext[] _relays = [];
+    private LoopListeners[] _listeners = [];
     private LoopGuard? _guard;
     private Task? _completion;
     private bool _draining;
@@ -85,9 +87,9 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         get
         {
             long total = _handOffs.Count;
-            foreach (EventLoop loop in _loops)
+            foreach (RelayContext relays in _relays)
             {
-                total += loop.ActiveConnections;
+                total += relays.ActiveConnections;
             }
 
             return total;
@@ -104,12 +106,12 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         long leased = 0;
         long grown = 0;
         long batches = 0;
-        foreach (EventLoop loop in _loops)
+        foreach (RelayContext relays in _relays)
         {
-            pooled += loop.Pipes.Pooled;
-            leased += loop.Pipes.Leased;
-            grown += loop.Pipes.Bulk;
-            batches += loop.BatchesStarted;
+            pooled += relays.Pipes.Pooled;
+            leased += relays.Pipes.Leased;
+            grown += relays.Pipes.Bulk;
+            batches += relays.Batching.BatchesStarted;
         }
 
         return new EngineSnapshot(ActiveConnections, pooled, leased, IsListening, grown, batches);
@@ -119,7 +121,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
     internal long LoopAllocatedBytes => _loops.Sum(l => l.AllocatedBytes);
 
     /// <summary>Racy description of every open connection; for diagnosing a stalled test, not for production use.</summary>
-    internal string DescribeConnections() => string.Join(Environment.NewLine, _loops.SelectMany(l => l.DescribeConnections()));
+    internal string DescribeConnections() => string.Join(Environment.NewLine, _loops.SelectMany(l => l.DescribeHandlers()));
 
     /// <summary>Validates the options, binds every listener and starts the loops. Idempotent.</summary>
     public void Start()
@@ -138,29 +140,43 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
             }
 
             List<EventLoop> loops = [];
+            List<RelayContext> relays = [];
+            List<LoopListeners> loopListeners = [];
+            List<ListenerSocket[]> listeners = [];
             ConnectRetry retry = new(_options.ConnectRetries, _options.ConnectRetryDelay);
             try
             {
-                List<ListenerSocket[]> listeners = OpenListeners();
+                listeners = OpenListeners();
                 _guard = new LoopGuard([.. OutboundEndPoints.Select(e => e.Port).Concat(InboundEndPoints.Select(e => e.Port)).Distinct()]);
-                ILogger loopLogger = _logger;
+                long sweepIntervalMs = RelayContext.SweepIntervalMs(_options);
                 for (int i = 0; i < _options.Workers; i++)
                 {
-                    loops.Add(new EventLoop(i, _options, _events, _resolver, _guard, retry, loopLogger, listeners[i], UpstreamSockets, _router, _handOffs));
+                    // Each loop: the reactor, the relay of its connections, and its listeners, whose intake feeds that relay.
+                    EventLoop loop = new(i, sweepIntervalMs, _logger);
+                    loops.Add(loop);
+                    RelayContext relay = new(loop, _options, _events, _logger, retry, UpstreamSockets);
+                    relays.Add(relay);
+                    ConnectionIntake intake = new(_resolver, _guard, _router, _handOffs, relay, _events, _logger);
+                    loopListeners.Add(new LoopListeners(loop, listeners[i], intake, _logger));
                 }
             }
             catch
             {
-                foreach (EventLoop loop in loops)
+                foreach (ListenerSocket listener in listeners.SelectMany(l => l))
                 {
-                    loop.Dispose();
+                    listener.Dispose();
                 }
 
+                loopListeners.ForEach(l => l.Dispose());
+                relays.ForEach(r => r.Dispose());
+                loops.ForEach(l => l.Dispose());
                 _guard?.Dispose();
                 throw;
             }
 
             _loops = [.. loops];
+            _relays = [.. relays];
+            _listeners = [.. loopListeners];
             foreach (EventLoop loop in _loops)
             {
                 loop.Start();
@@ -209,9 +225,9 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
                 ActiveConnections, _options.DrainDuration);
         }
 
-        foreach (EventLoop loop in _loops)
+        for (int i = 0; i < _loops.Length; i++)
         {
-            loop.Post(scope == DrainScope.InboundOnly ? LoopCommand.CloseInboundListeners : LoopCommand.CloseAllListeners);
+            _loops[i].Post(_listeners[i].CloseWork(inboundOnly: scope == DrainScope.InboundOnly));
         }
     }
 
@@ -233,7 +249,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         _handOffs.AbortAll();
         foreach (EventLoop loop in _loops)
         {
-            loop.Post(LoopCommand.Stop);
+            loop.Stop();
         }
     }
 
@@ -242,7 +258,7 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         _handOffs.AbortAll();
         foreach (EventLoop loop in _loops)
         {
-            loop.Post(LoopCommand.AbortConnections);
+            loop.AbortAll();
         }
 
         _drainOver.TrySetResult();
@@ -272,9 +288,12 @@ internal sealed partial class ProxyEngine : IAsyncDisposable
         }
         finally
         {
-            foreach (EventLoop loop in _loops)
+            // The loops aborted their connections on the way out (pipes returned), so the pools and listeners go last.
+            for (int i = 0; i < _loops.Length; i++)
             {
-                loop.Dispose();
+                _loops[i].Dispose();
+                _listeners[i].Dispose();
+                _relays[i].Dispose();
             }
         }
     }

@@ -1,130 +1,75 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Capture.NativeShims;
-using Capture.Proxy.Connecting;
-using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
-using Capture.Proxy.Listening;
-using Capture.Proxy.Relaying;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Reactor;
 
 /// <summary>
-/// One event loop: a dedicated thread, its own epoll, its own SO_REUSEPORT listeners, and every connection those
-/// listeners accepted. Nothing here is shared with other loops except the events sink; other threads talk to it
-/// only through <see cref="Post"/>.
+/// One event loop: a dedicated thread and its own epoll. It waits, dispatches each event to the handler registered for
+/// it (<see cref="ILoopHandler"/>), runs timers, queued handlers and a periodic sweep, and knows nothing about what
+/// its handlers are. Other threads talk to it only through <see cref="Post"/>, <see cref="AbortAll"/> and <see cref="Stop"/>.
 /// </summary>
 internal sealed partial class EventLoop : IDisposable
 {
     private const int MaxEvents = 256;
-    private const int ScratchSize = 64 * 1024;
     private const long MaxWaitMilliseconds = 1000;
 
-    /// <summary>Connections per loop that may batch reads at once: bulk streams are few, and the loop scans this list every turn.</summary>
-    private const int MaxBatching = 64;
+    /// <summary>Handlers per loop that may have deadlines tracked at once: the loop scans this list every turn.</summary>
+    private const int MaxTracked = 64;
+
+    private static readonly ILoopWork s_stop = new StopWork();
 
     private readonly int _index;
-    private readonly IOriginalDestinationResolver _resolver;
-    private readonly LoopGuard _guard;
-    private readonly ListenerSocket[] _listeners;
-    private readonly ConcurrentQueue<LoopCommand> _commands = new();
+    private readonly ILogger _logger;
+    private readonly long _sweepIntervalMs;
+    private readonly ConcurrentQueue<ILoopWork> _work = new();
     private readonly PriorityQueue<ILoopTimer, long> _timers = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly IUpstreamRouter _router;
-    private readonly IHandOffTracker _handOffs;
-    private readonly long _connectTimeoutMs;
-    private readonly long _idleTimeoutMs;
-    private readonly long _sweepIntervalMs;
+    private readonly ILoopWork _abortAll;
     private readonly int _wakeFd;
     private readonly Stack<int> _freeSlots = new();
-    private Connection?[] _slots = new Connection?[64];
+    private ILoopHandler?[] _handlers = new ILoopHandler?[64];
+    private uint[] _generations = new uint[64];
+    private bool[] _queued = new bool[64];
+    private bool[] _tracked = new bool[64];
     private int _slotCount;
     private uint _nextGeneration = 1;
-    private List<Connection> _runnable = new(16);
-    private List<Connection> _running = new(16);
-    private readonly List<Connection> _batching = new(MaxBatching);
-    private long _batchesStarted;
+    private List<LoopRegistration> _runnable = new(16);
+    private List<LoopRegistration> _running = new(16);
+    private readonly List<LoopRegistration> _tracking = new(MaxTracked);
     private Thread? _thread;
     private long _nextSweepMs;
-    private bool _listenersClosed;
     private bool _stopping;
-    private long _active;
     private long _allocatedBytes;
 
-    public EventLoop(int index, ProxyOptions options, IProxyEvents events, IOriginalDestinationResolver resolver, LoopGuard guard,
-        ConnectRetry retry, ILogger logger, ListenerSocket[] listeners, UpstreamSocketFactory upstreamSockets, IUpstreamRouter router,
-        IHandOffTracker handOffs)
+    /// <param name="index">Names the loop's thread and its log lines.</param>
+    /// <param name="sweepIntervalMs">How often <see cref="ILoopHandler.OnSweep"/> runs for every handler.</param>
+    /// <param name="logger">Where the loop's failure is logged.</param>
+    public EventLoop(int index, long sweepIntervalMs, ILogger logger)
     {
         _index = index;
-        Options = options;
-        Events = events;
-        _resolver = resolver;
-        _guard = guard;
-        Retry = retry;
-        Logger = logger;
-        _listeners = listeners;
-        UpstreamSockets = upstreamSockets;
-        _router = router;
-        _handOffs = handOffs;
-        _connectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
-        _idleTimeoutMs = options.IdleTimeoutMilliseconds;
-        // A coarse sweep instead of a timer per connection: resolution is an eighth of the shortest timeout, 5 ms to 1 s.
-        // It also reports open connections' bytes to the metrics, which therefore lag by at most one interval.
-        long shortest = _idleTimeoutMs > 0 ? Math.Min(_connectTimeoutMs, _idleTimeoutMs) : _connectTimeoutMs;
-        _sweepIntervalMs = Math.Clamp(shortest / 8, 5, 1000);
-        MaxBatchWaitTicks = (long)(options.ReadBatchMaxWait.TotalSeconds * Stopwatch.Frequency);
-        MinBatchWaitTicks = Math.Min(Stopwatch.Frequency / 20_000, MaxBatchWaitTicks); // 50 µs: below that a deadline is all timer
-        Pipes = new PipePool(options.PipeSize, options.PipePoolSize, PipePool.BulkLimit(options.PipeSize, options.Workers));
-        Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
+        _sweepIntervalMs = sweepIntervalMs;
+        _logger = logger;
+        _abortAll = new AbortAllWork(this);
         Epoll = Epoll.Create(MaxEvents);
         SysResult wake = EventFd.Create(nonBlocking: true);
         _wakeFd = wake.IsSuccess ? wake.Value : throw new ProxyStartException($"eventfd failed: {wake.Error}");
-        Check(Epoll.Add(_wakeFd, EpollEvents.EPOLLIN, LoopToken.Wake), "epoll_ctl(eventfd)");
-        for (int i = 0; i < listeners.Length; i++)
+        Errno added = Epoll.Add(_wakeFd, EpollEvents.EPOLLIN, LoopToken.Wake);
+        if (added != Errno.None)
         {
-            Check(Epoll.Add(listeners[i].Fd, EpollEvents.EPOLLIN, LoopToken.Listener(i)), "epoll_ctl(listener)");
+            throw new ProxyStartException($"epoll_ctl(eventfd) failed: {added}");
         }
-
-        InitializeAcceptReserve();
     }
 
-    public ProxyOptions Options { get; }
-
-    public IProxyEvents Events { get; }
-
-    public ILogger Logger { get; }
-
-    /// <summary>Whether and when a failed upstream connect is tried again.</summary>
-    public ConnectRetry Retry { get; }
-
-    /// <summary>Creates upstream sockets with the source binding the capture rules expect.</summary>
-    public UpstreamSocketFactory UpstreamSockets { get; }
-
     public Epoll Epoll { get; }
-
-    public PipePool Pipes { get; }
-
-    /// <summary>The copy path's buffer: one per loop, pinned, never handed out beyond one recv/send pair.</summary>
-    public byte[] Scratch { get; }
 
     /// <summary>Milliseconds (Environment.TickCount64) sampled once per wake-up.</summary>
     public long NowMs { get; private set; }
 
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> sampled once per wake-up: read batching's clock.</summary>
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> sampled once per wake-up.</summary>
     public long NowTicks { get; private set; }
-
-    /// <summary>Shortest and longest time a batching direction's batch may take (Stopwatch ticks).</summary>
-    public long MinBatchWaitTicks { get; }
-
-    public long MaxBatchWaitTicks { get; }
-
-    /// <summary>How many times a direction started batching its reads on this loop (for the metrics).</summary>
-    public long BatchesStarted => Interlocked.Read(ref _batchesStarted);
-
-    public long ActiveConnections => Interlocked.Read(ref _active);
 
     /// <summary>
     /// Bytes the loop thread has allocated on the managed heap, as of its last wake-up: per connection it allocates a
@@ -134,67 +79,115 @@ internal sealed partial class EventLoop : IDisposable
 
     public Task Completion => _completion.Task;
 
-    public bool IsListening => !_listenersClosed && !_stopping;
-
     public void Start()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = $"capture-loop-{_index}" };
         _thread.Start();
     }
 
-    /// <summary>Loop thread only: calls <paramref name="timer"/> back once <paramref name="dueTicks"/> (Stopwatch ticks) has passed.</summary>
-    public void Schedule(ILoopTimer timer, long dueTicks) => _timers.Enqueue(timer, dueTicks);
-
-    /// <summary>Thread-safe: queues <paramref name="command"/> and wakes the loop.</summary>
-    public void Post(LoopCommand command)
+    /// <summary>Thread-safe: queues <paramref name="work"/> and wakes the loop.</summary>
+    public void Post(ILoopWork work)
     {
-        _commands.Enqueue(command);
+        _work.Enqueue(work);
         EventFd.Signal(_wakeFd); // cannot fail in a way that matters: EAGAIN means already signalled
     }
 
-    public void MarkRunnable(Connection connection)
+    /// <summary>Thread-safe: every registered handler's <see cref="ILoopHandler.OnAbort"/> runs; the loop keeps running.</summary>
+    public void AbortAll() => Post(_abortAll);
+
+    /// <summary>Thread-safe: the loop ends; on its way out every handler is aborted.</summary>
+    public void Stop() => Post(s_stop);
+
+    /// <summary>Loop thread only: calls <paramref name="timer"/> back once <paramref name="dueTicks"/> (Stopwatch ticks) has passed.</summary>
+    public void Schedule(ILoopTimer timer, long dueTicks) => _timers.Enqueue(timer, dueTicks);
+
+    /// <summary>Loop thread only: gives <paramref name="handler"/> a slot; its descriptors are added with <see cref="Add"/>.</summary>
+    public LoopRegistration Register(ILoopHandler handler)
     {
-        if (!connection.InRunnable)
+        int slot;
+        if (!_freeSlots.TryPop(out slot))
         {
-            connection.InRunnable = true;
-            _runnable.Add(connection);
+            if (_slotCount == _handlers.Length)
+            {
+                int size = _handlers.Length * 2;
+                Array.Resize(ref _handlers, size);
+                Array.Resize(ref _generations, size);
+                Array.Resize(ref _queued, size);
+                Array.Resize(ref _tracked, size);
+            }
+
+            slot = _slotCount++;
+        }
+
+        uint generation = _nextGeneration++;
+        if (generation == 0)
+        {
+            generation = _nextGeneration++; // 0 never names a live handler
+        }
+
+        _handlers[slot] = handler;
+        _generations[slot] = generation;
+        return new LoopRegistration(slot, generation);
+    }
+
+    /// <summary>Loop thread only: frees the slot. The handler closes its own descriptors (close(2) removes them from epoll).</summary>
+    public void Unregister(LoopRegistration registration)
+    {
+        if (!IsLive(registration))
+        {
+            return;
+        }
+
+        int slot = registration.Slot;
+        _handlers[slot] = null;
+        _generations[slot] = 0;
+        _queued[slot] = false;
+        _tracked[slot] = false;
+        _freeSlots.Push(slot);
+    }
+
+    /// <summary>Adds <paramref name="fd"/> to the loop's epoll: its events go to the registered handler with <paramref name="channel"/>.</summary>
+    public Errno Add(int fd, EpollEvents events, LoopRegistration registration, int channel) =>
+        Epoll.Add(fd, events, LoopToken.For(registration, channel));
+
+    public Errno Modify(int fd, EpollEvents events, LoopRegistration registration, int channel) =>
+        Epoll.Modify(fd, events, LoopToken.For(registration, channel));
+
+    /// <summary>Loop thread only: <see cref="ILoopHandler.OnRunnable"/> runs once at the end of this turn (or the next).</summary>
+    public void MarkRunnable(LoopRegistration registration)
+    {
+        if (IsLive(registration) && !_queued[registration.Slot])
+        {
+            _queued[registration.Slot] = true;
+            _runnable.Add(registration);
         }
     }
 
-    /// <summary>Whether <paramref name="connection"/> may start batching: it already does in its other direction, or there is room.</summary>
-    public bool CanStartBatching(Connection connection) => connection.InBatching || _batching.Count < MaxBatching;
+    /// <summary>Whether <see cref="TrackDeadline"/> would take <paramref name="registration"/>: it is tracked already, or there is room.</summary>
+    public bool CanTrackDeadline(LoopRegistration registration) =>
+        (IsLive(registration) && _tracked[registration.Slot]) || _tracking.Count < MaxTracked;
 
-    /// <summary>Puts a connection whose direction just started batching on the list the loop keeps deadlines for.</summary>
-    public void StartBatching(Connection connection)
+    /// <summary>
+    /// Loop thread only: from now on the loop wakes by the handler's <see cref="ILoopHandler.NextDeadline"/> and calls
+    /// <see cref="ILoopHandler.OnDeadline"/> every turn, until that returns false or the handler is unregistered.
+    /// </summary>
+    public void TrackDeadline(LoopRegistration registration)
     {
-        Interlocked.Increment(ref _batchesStarted);
-        if (!connection.InBatching)
+        if (IsLive(registration) && !_tracked[registration.Slot] && _tracking.Count < MaxTracked)
         {
-            connection.InBatching = true;
-            _batching.Add(connection);
+            _tracked[registration.Slot] = true;
+            _tracking.Add(registration);
         }
-    }
-
-    /// <summary>Called by a connection as it closes: frees its slot.</summary>
-    public void Release(Connection connection)
-    {
-        _slots[connection.Slot] = null;
-        _freeSlots.Push(connection.Slot);
-        Interlocked.Decrement(ref _active);
     }
 
     public void Dispose()
     {
-        foreach (ListenerSocket listener in _listeners)
-        {
-            listener.Dispose();
-        }
-
-        Pipes.Dispose();
         Epoll.Dispose();
         Sockets.Close(_wakeFd); // teardown: nothing to do about a failed close
-        CloseAcceptReserve();
     }
+
+    private bool IsLive(LoopRegistration registration) =>
+        registration.Generation != 0 && (uint)registration.Slot < (uint)_slotCount && _generations[registration.Slot] == registration.Generation;
 
     private void Run()
     {
@@ -205,12 +198,12 @@ internal sealed partial class EventLoop : IDisposable
         }
         catch (Exception ex)
         {
-            Log.LoopFailed(Logger, _index, ex);
+            Log.LoopFailed(_logger, _index, ex);
             _completion.TrySetException(ex);
         }
         finally
         {
-            AbortAll(ConnectionEndReason.Drained);
+            AbortHandlers();
         }
     }
 
@@ -239,7 +232,7 @@ internal sealed partial class EventLoop : IDisposable
             }
 
             RunTimers();
-            ExpireBatches();
+            RunDeadlines();
             RunRunnable();
             if (NowMs >= _nextSweepMs)
             {
@@ -254,34 +247,65 @@ internal sealed partial class EventLoop : IDisposable
 
     private long ComputeTimeoutMicroseconds()
     {
-        if (_runnable.Count > 0 || !_commands.IsEmpty)
+        if (_runnable.Count > 0 || !_work.IsEmpty)
         {
             return 0;
         }
 
-        long until = Math.Min(_nextSweepMs, _listenersPausedUntilMs);
-        long timeout = Math.Clamp(until - Environment.TickCount64, 0, MaxWaitMilliseconds) * 1000;
+        long timeout = Math.Clamp(_nextSweepMs - Environment.TickCount64, 0, MaxWaitMilliseconds) * 1000;
+        long deadline = long.MaxValue;
         if (_timers.TryPeek(out _, out long due))
         {
-            timeout = Math.Min(timeout, Math.Max((long)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due).TotalMicroseconds, 0));
+            deadline = due;
         }
 
-        if (_batching.Count > 0)
+        foreach (LoopRegistration registration in _tracking)
         {
-            long deadline = long.MaxValue;
-            foreach (Connection connection in _batching)
+            if (IsLive(registration))
             {
-                deadline = Math.Min(deadline, connection.NextBatchDeadline);
+                deadline = Math.Min(deadline, _handlers[registration.Slot]!.NextDeadline);
             }
+        }
 
-            if (deadline != long.MaxValue)
-            {
-                long left = (long)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalMicroseconds;
-                timeout = Math.Min(timeout, Math.Max(left, 0));
-            }
+        if (deadline != long.MaxValue)
+        {
+            long left = (long)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalMicroseconds;
+            timeout = Math.Min(timeout, Math.Max(left, 0));
         }
 
         return timeout;
+    }
+
+    private void Dispatch(EpollEvent e)
+    {
+        ulong token = e.Data;
+        int kind = LoopToken.Kind(token);
+        if (kind == LoopToken.KindWake)
+        {
+            EventFd.Drain(_wakeFd);
+            RunWork();
+            return;
+        }
+
+        int slot = LoopToken.Slot(token);
+        if (slot < _slotCount && _generations[slot] == LoopToken.Generation(token))
+        {
+            _handlers[slot]!.OnEvents(kind, e.Events);
+        }
+    }
+
+    private void RunWork()
+    {
+        while (_work.TryDequeue(out ILoopWork? work))
+        {
+            if (ReferenceEquals(work, s_stop))
+            {
+                _stopping = true;
+                continue;
+            }
+
+            work.Run();
+        }
     }
 
     private void RunTimers()
@@ -293,81 +317,22 @@ internal sealed partial class EventLoop : IDisposable
         }
     }
 
-    /// <summary>Reads overdue batches (see <see cref="Connection.ExpireBatches"/>) and drops connections that no longer batch.</summary>
-    private void ExpireBatches()
+    /// <summary>Calls every tracked handler's <see cref="ILoopHandler.OnDeadline"/> and drops those that no longer need it.</summary>
+    private void RunDeadlines()
     {
-        for (int i = _batching.Count - 1; i >= 0; i--)
+        for (int i = _tracking.Count - 1; i >= 0; i--)
         {
-            Connection connection = _batching[i];
-            if (!connection.ExpireBatches(NowTicks))
+            LoopRegistration registration = _tracking[i];
+            bool live = IsLive(registration);
+            if (!live || !_handlers[registration.Slot]!.OnDeadline(NowTicks))
             {
-                connection.InBatching = false;
-                _batching[i] = _batching[^1];
-                _batching.RemoveAt(_batching.Count - 1);
-            }
-        }
-    }
-
-    private void Dispatch(EpollEvent e)
-    {
-        ulong token = e.Data;
-        switch (LoopToken.Kind(token))
-        {
-            case LoopToken.KindWake:
-                EventFd.Drain(_wakeFd);
-                RunCommands();
-                break;
-            case LoopToken.KindListener:
-                int index = LoopToken.Slot(token);
-                if (index < _listeners.Length && _listeners[index].IsOpen)
+                if (live)
                 {
-                    AcceptBatch(_listeners[index]);
+                    _tracked[registration.Slot] = false;
                 }
 
-                break;
-            default:
-                int slot = LoopToken.Slot(token);
-                Connection? connection = slot < _slotCount ? _slots[slot] : null;
-                if (connection is not null && connection.Generation == LoopToken.Generation(token))
-                {
-                    connection.OnSocketEvents(LoopToken.Kind(token) == LoopToken.KindClient, e.Events);
-                }
-
-                break;
-        }
-    }
-
-    private void RunCommands()
-    {
-        while (_commands.TryDequeue(out LoopCommand command))
-        {
-            switch (command)
-            {
-                case LoopCommand.CloseInboundListeners:
-                    CloseListeners(TrafficDirection.Inbound);
-                    break;
-                case LoopCommand.CloseAllListeners:
-                    CloseListeners(TrafficDirection.Inbound);
-                    CloseListeners(TrafficDirection.Outbound);
-                    break;
-                case LoopCommand.AbortConnections:
-                    AbortAll(ConnectionEndReason.Drained);
-                    break;
-                case LoopCommand.Stop:
-                    _stopping = true;
-                    break;
-            }
-        }
-    }
-
-    private void CloseListeners(TrafficDirection direction)
-    {
-        _listenersClosed = true;
-        foreach (ListenerSocket listener in _listeners)
-        {
-            if (listener.Direction == direction)
-            {
-                listener.Dispose(); // stop accepting: the kernel resets what waits in the accept queue
+                _tracking[i] = _tracking[^1];
+                _tracking.RemoveAt(_tracking.Count - 1);
             }
         }
     }
@@ -380,12 +345,13 @@ internal sealed partial class EventLoop : IDisposable
         }
 
         (_running, _runnable) = (_runnable, _running);
-        foreach (Connection connection in _running)
+        foreach (LoopRegistration registration in _running)
         {
-            connection.InRunnable = false;
-            if (connection.State != ConnectionState.Closed)
+            // A handler unregistered since it was queued (closed) is skipped; its slot may already serve another.
+            if (IsLive(registration))
             {
-                connection.PumpBoth();
+                _queued[registration.Slot] = false;
+                _handlers[registration.Slot]!.OnRunnable();
             }
         }
 
@@ -397,46 +363,40 @@ internal sealed partial class EventLoop : IDisposable
         long now = NowMs;
         for (int i = 0; i < _slotCount; i++)
         {
-            _slots[i]?.Sweep(now, _connectTimeoutMs, _idleTimeoutMs);
+            _handlers[i]?.OnSweep(now);
         }
-
-        ResumeListenersIfDue(now);
     }
 
-    private void AbortAll(ConnectionEndReason reason)
+    private void AbortHandlers()
     {
         for (int i = 0; i < _slotCount; i++)
         {
-            _slots[i]?.Abort(reason);
+            _handlers[i]?.OnAbort();
         }
     }
 
-    private int AllocateSlot()
+    /// <summary>Racy snapshot of every registered handler, for test failure messages only.</summary>
+    internal IEnumerable<string> DescribeHandlers()
     {
-        if (_freeSlots.TryPop(out int slot))
+        for (int i = 0; i < _slotCount; i++)
         {
-            return slot;
+            if (_handlers[i] is { } handler)
+            {
+                yield return handler.ToString() ?? "";
+            }
         }
-
-        if (_slotCount == _slots.Length)
-        {
-            Array.Resize(ref _slots, _slots.Length * 2);
-        }
-
-        return _slotCount++;
     }
 
-    private static void Check(Errno error, string call)
+    private sealed class StopWork : ILoopWork
     {
-        if (error != Errno.None)
+        // Never run: RunWork recognises it and ends the loop. An object so that stopping shares the one queue.
+        public void Run()
         {
-            throw new ProxyStartException($"{call} failed: {error}");
         }
     }
 
-    /// <summary>Racy snapshot of every open connection, for test failure messages only.</summary>
-    internal IEnumerable<string> DescribeConnections() => _slots.Take(_slotCount).Where(c => c is not null).Select(c => c!.ToString());
-
-    internal IPEndPoint[] ListenerEndPoints(TrafficDirection direction) =>
-        [.. _listeners.Where(l => l.Direction == direction).Select(l => l.EndPoint)];
+    private sealed class AbortAllWork(EventLoop loop) : ILoopWork
+    {
+        public void Run() => loop.AbortHandlers();
+    }
 }

@@ -26,7 +26,7 @@ internal sealed partial class Connection
 
         long spliced = _up.Spliced + _down.Spliced;
         long copied = _up.Copied + _down.Copied;
-        _loop.Events.BytesRelayed(Info, up, down, spliced - _reportedSpliced, copied - _reportedCopied);
+        _context.Events.BytesRelayed(Info, up, down, spliced - _reportedSpliced, copied - _reportedCopied);
         _reportedUp = _up.Bytes;
         _reportedDown = _down.Bytes;
         _reportedSpliced = spliced;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Capture.NativeShims;
@@ -11,71 +10,55 @@ namespace Capture.Proxy.Relaying;
 
 /// <summary>
 /// One proxied connection: the client socket, the upstream socket and a small state machine, driven entirely by its
-/// event loop's thread. Both sockets are non-blocking and registered edge-triggered; the readable/writable flags
-/// remember readiness until a call returns EAGAIN.
+/// event loop's thread. Both sockets are non-blocking and registered edge-triggered; the two <see cref="RelayHalf"/>s
+/// remember the readiness the loop reported until a call returns EAGAIN, and <see cref="RelayPump"/> moves the bytes.
 /// </summary>
-internal sealed partial class Connection : ILoopTimer
+internal sealed partial class Connection : ILoopHandler, ILoopTimer
 {
     private const EpollEvents SocketEvents = EpollEvents.EPOLLIN | EpollEvents.EPOLLOUT | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLET;
+    private const int ClientChannel = 0;
+    private const int UpstreamChannel = 1;
 
+    private readonly RelayContext _context;
     private readonly EventLoop _loop;
-    private readonly RelayHalf _up = new(fromClient: true);
-    private readonly RelayHalf _down = new(fromClient: false);
+    private readonly RelayHalf _up;
+    private readonly RelayHalf _down;
+    private LoopRegistration _registration = LoopRegistration.None;
     private int _clientFd;
     private int _upstreamFd = -1;
-    private bool _clientReadable;
-    private bool _clientWritable;
-    private bool _upstreamReadable;
-    private bool _upstreamWritable;
-
-    // The peer's FIN (or reset) has been reported: its socket must be read down to 0, not only until a short read.
-    private bool _clientPeerShut;
-    private bool _upstreamPeerShut;
     private int _attempts;
+    private long _connectStartedMs;
     private long _connectStartedTimestamp;
     private long _retryDueTicks;
+    private long _connectedMs;
 
-    public Connection(EventLoop loop, int slot, uint generation, in ConnectionInfo info, int clientFd)
+    public Connection(RelayContext context, in ConnectionInfo info, int clientFd)
     {
-        _loop = loop;
-        Slot = slot;
-        Generation = generation;
+        _context = context;
+        _loop = context.Loop;
         Info = info;
         _clientFd = clientFd;
-        LastActivityMs = loop.NowMs;
-        bool spliceFirst = loop.Options.CopyThreshold == 0;
-        _up.PreferSplice = spliceFirst;
-        _down.PreferSplice = spliceFirst;
+        _up = new RelayHalf(fromClient: true, context.Options.CopyThreshold);
+        _down = new RelayHalf(fromClient: false, context.Options.CopyThreshold);
     }
-
-    public int Slot { get; }
-
-    public uint Generation { get; }
 
     public ConnectionInfo Info { get; }
 
     public ConnectionState State { get; private set; } = ConnectionState.Connecting;
 
-    public long LastActivityMs { get; private set; }
+    /// <summary>Earliest batch deadline of either direction, or <see cref="long.MaxValue"/> when neither batches.</summary>
+    public long NextDeadline => Math.Min(_up.BatchDeadline, _down.BatchDeadline);
 
-    public long ConnectStartedMs { get; private set; }
-
-    /// <summary>Queued on the loop's runnable list (a pump ran out of budget with work left).</summary>
-    public bool InRunnable { get; set; }
-
-    /// <summary>On the loop's list of connections with a batching direction (see <see cref="TrackBatching"/>).</summary>
-    public bool InBatching { get; set; }
+    private long LastActivityMs => Math.Max(_connectedMs, Math.Max(_up.LastActivityMs, _down.LastActivityMs));
 
     /// <summary>State for diagnostics (read racily from another thread; only for test failure messages).</summary>
-    public override string ToString() =>
-        $"#{Info.Id} {State} c(r={_clientReadable},w={_clientWritable}) u(r={_upstreamReadable},w={_upstreamWritable}) " +
-        $"up(pipe={_up.InPipe},backlog={_up.BacklogCount},eof={_up.SourceEof},fin={_up.Finished},bytes={_up.Bytes}) " +
-        $"down(pipe={_down.InPipe},backlog={_down.BacklogCount},eof={_down.SourceEof},fin={_down.Finished},bytes={_down.Bytes}) runnable={InRunnable}";
+    public override string ToString() => $"#{Info.Id} {State} up({_up}) down({_down})";
 
-    /// <summary>Registers the client socket and starts the first upstream attempt.</summary>
+    /// <summary>Registers with the loop and the client socket, and starts the first upstream attempt.</summary>
     public void Start()
     {
-        Errno registered = _loop.Epoll.Add(_clientFd, SocketEvents, LoopToken.Client(Slot, Generation));
+        _registration = _loop.Register(this);
+        Errno registered = _loop.Add(_clientFd, SocketEvents, _registration, ClientChannel);
         if (registered != Errno.None)
         {
             Close(ConnectionEndReason.Failed, registered, resetClient: true, resetUpstream: false);
@@ -104,13 +87,14 @@ internal sealed partial class Connection : ILoopTimer
         }
     }
 
-    public void OnSocketEvents(bool client, EpollEvents events)
+    public void OnEvents(int channel, EpollEvents events)
     {
         if (State == ConnectionState.Closed)
         {
             return;
         }
 
+        bool client = channel == ClientChannel;
         if (!client && State == ConnectionState.Connecting)
         {
             OnConnectEvents(events);
@@ -127,22 +111,34 @@ internal sealed partial class Connection : ILoopTimer
             }
         }
 
+        // The client socket is the source of the up direction and the sink of the down direction; the upstream the reverse.
+        RelayHalf reading = client ? _up : _down;
+        RelayHalf writing = client ? _down : _up;
         if ((events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
         {
-            if (client) { _clientReadable = true; } else { _upstreamReadable = true; }
+            reading.OnSourceReadable();
         }
 
         if ((events & (EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
         {
-            if (client) { _clientPeerShut = true; } else { _upstreamPeerShut = true; }
+            reading.OnSourcePeerShut();
         }
 
         if ((events & (EpollEvents.EPOLLOUT | EpollEvents.EPOLLHUP)) != 0)
         {
-            if (client) { _clientWritable = true; } else { _upstreamWritable = true; }
+            writing.OnSinkWritable();
         }
 
         if (State == ConnectionState.Relaying)
+        {
+            PumpBoth();
+        }
+    }
+
+    /// <summary>Queued by <see cref="PumpBoth"/> when a direction ran out of budget, or by an overdue batch.</summary>
+    public void OnRunnable()
+    {
+        if (State != ConnectionState.Closed)
         {
             PumpBoth();
         }
@@ -152,15 +148,15 @@ internal sealed partial class Connection : ILoopTimer
     /// The loop's periodic sweep: connect timeout and idle timeout, and the bytes relayed since the last sweep reported
     /// (so the metrics follow open connections, not only finished ones).
     /// </summary>
-    public void Sweep(long nowMs, long connectTimeoutMs, long idleTimeoutMs)
+    public void OnSweep(long nowMs)
     {
-        if (State == ConnectionState.Connecting && nowMs - ConnectStartedMs >= connectTimeoutMs)
+        if (State == ConnectionState.Connecting && nowMs - _connectStartedMs >= _context.ConnectTimeoutMs)
         {
             OnAttemptFailed(Errno.ETIMEDOUT);
         }
         else if (State == ConnectionState.Relaying)
         {
-            if (idleTimeoutMs > 0 && nowMs - LastActivityMs >= idleTimeoutMs)
+            if (_context.IdleTimeoutMs > 0 && nowMs - LastActivityMs >= _context.IdleTimeoutMs)
             {
                 Close(ConnectionEndReason.IdleTimeout, Errno.None, resetClient: false, resetUpstream: false);
             }
@@ -172,23 +168,93 @@ internal sealed partial class Connection : ILoopTimer
     }
 
     /// <summary>Resets both sides now (drain period over, engine stopping).</summary>
-    public void Abort(ConnectionEndReason reason) => Close(reason, Errno.None, resetClient: true, resetUpstream: true);
+    public void OnAbort() => Close(ConnectionEndReason.Drained, Errno.None, resetClient: true, resetUpstream: true);
+
+    /// <summary>
+    /// Called by the loop while a direction batches its reads: a direction whose batch is overdue is read now, below
+    /// the mark (see <see cref="ReadBatch"/>). Returns whether either direction still batches.
+    /// </summary>
+    public bool OnDeadline(long nowTicks)
+    {
+        if (State != ConnectionState.Relaying)
+        {
+            return false;
+        }
+
+        bool due = _up.ReadIfBatchOverdue(nowTicks) | _down.ReadIfBatchOverdue(nowTicks);
+        if (due)
+        {
+            _loop.MarkRunnable(_registration);
+        }
+
+        return _up.IsBatching || _down.IsBatching;
+    }
+
+    /// <summary>Moves what can be moved in both directions; queues itself if either ran out of budget.</summary>
+    private void PumpBoth()
+    {
+        bool moreWork = false;
+        if (PumpHalf(_up, ref moreWork) && PumpHalf(_down, ref moreWork) && moreWork)
+        {
+            _loop.MarkRunnable(_registration);
+        }
+    }
+
+    /// <summary>Pumps one direction and acts on how it ended; false once the connection is closed.</summary>
+    private bool PumpHalf(RelayHalf half, ref bool moreWork)
+    {
+        PumpResult result = _context.Pump.Pump(half);
+        switch (result.Outcome)
+        {
+            case PumpOutcome.MoreWork:
+                moreWork = true;
+                return true;
+            case PumpOutcome.Finished:
+                return FinishHalf(half);
+            case PumpOutcome.SourceFailed:
+                SideFailed(client: half.FromClient, result.Error);
+                return false;
+            case PumpOutcome.SinkFailed:
+                SideFailed(client: !half.FromClient, result.Error);
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>A direction delivered everything up to its source's FIN; false once that closed the connection.</summary>
+    private bool FinishHalf(RelayHalf half)
+    {
+        RelayHalf other = half.FromClient ? _down : _up;
+        if (other.IsFinished)
+        {
+            // The last FIN goes out with close(2): both sources were read to EOF, so neither socket holds unread bytes
+            // that would turn the close into a reset. One system call less per connection than shutdown then close.
+            Close(ConnectionEndReason.Completed, Errno.None, resetClient: false, resetUpstream: false);
+            return false;
+        }
+
+        // The peer's FIN is forwarded as ours. ENOTCONN means the sink is already fully closed: nothing left to tell it.
+        Sockets.Shutdown(half.SinkFd, SocketShutdown.Send);
+        return true;
+    }
 
     private Errno StartAttempt()
     {
         _attempts++;
-        ConnectStartedMs = _loop.NowMs;
+        _connectStartedMs = _loop.NowMs;
         _connectStartedTimestamp = Stopwatch.GetTimestamp();
         State = ConnectionState.Connecting;
-        SysResult created = _loop.UpstreamSockets.Open(Info);
+        SysResult created = _context.UpstreamSockets.Open(Info);
         if (!created.IsSuccess)
         {
             return created.Error;
         }
 
         _upstreamFd = created.Value;
-        _upstreamReadable = _upstreamWritable = false;
-        Errno error = _loop.Epoll.Add(_upstreamFd, SocketEvents, LoopToken.Upstream(Slot, Generation));
+        _down.ForgetSourceReadiness();
+        _up.ForgetSinkReadiness();
+        Errno error = _loop.Add(_upstreamFd, SocketEvents, _registration, UpstreamChannel);
         if (error == Errno.None)
         {
             error = Sockets.Connect(_upstreamFd, Info.Destination);
@@ -212,7 +278,7 @@ internal sealed partial class Connection : ILoopTimer
         {
             if ((events & EpollEvents.EPOLLIN) != 0)
             {
-                _upstreamReadable = true;
+                _down.OnSourceReadable();
             }
 
             return;
@@ -236,28 +302,38 @@ internal sealed partial class Connection : ILoopTimer
             }
         }
 
-        _upstreamReadable |= (events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP)) != 0;
-        _upstreamPeerShut |= (events & (EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0;
+        if ((events & (EpollEvents.EPOLLIN | EpollEvents.EPOLLRDHUP)) != 0)
+        {
+            _down.OnSourceReadable();
+        }
+
+        if ((events & (EpollEvents.EPOLLRDHUP | EpollEvents.EPOLLHUP)) != 0)
+        {
+            _down.OnSourcePeerShut();
+        }
+
         OnConnected();
     }
 
     private void OnConnected()
     {
         State = ConnectionState.Relaying;
-        _upstreamWritable = true;
-        LastActivityMs = _loop.NowMs;
-        _loop.Events.UpstreamConnected(Info, Stopwatch.GetElapsedTime(_connectStartedTimestamp), _attempts);
+        _up.Attach(_clientFd, _upstreamFd, _registration);
+        _down.Attach(_upstreamFd, _clientFd, _registration);
+        _up.OnSinkWritable();
+        _connectedMs = _loop.NowMs;
+        _context.Events.UpstreamConnected(Info, Stopwatch.GetElapsedTime(_connectStartedTimestamp), _attempts);
         PumpBoth();
     }
 
     private void OnAttemptFailed(Errno error)
     {
         CloseUpstreamQuietly();
-        if (_loop.Retry.ShouldRetry(error, _attempts))
+        if (_context.Retry.ShouldRetry(error, _attempts))
         {
             // A retry is a state with a due time on the loop's timer; the connect timeout does not run meanwhile.
             State = ConnectionState.RetryWait;
-            _retryDueTicks = Stopwatch.GetTimestamp() + _loop.Retry.DelayTicks(_attempts);
+            _retryDueTicks = Stopwatch.GetTimestamp() + _context.Retry.DelayTicks(_attempts);
             _loop.Schedule(this, _retryDueTicks);
             return;
         }
@@ -268,8 +344,8 @@ internal sealed partial class Connection : ILoopTimer
     private void FailConnect(Errno error)
     {
         ConnectFailure cause = ConnectRetry.Classify(error);
-        _loop.Events.ConnectFailed(Info, cause, error, _attempts);
-        Log.ConnectFailed(_loop.Logger, Info.Id, Info.Destination, cause, error, _attempts);
+        _context.Events.ConnectFailed(Info, cause, error, _attempts);
+        Log.ConnectFailed(_context.Logger, Info.Id, Info.Destination, cause, error, _attempts);
         // The client sees a reset, as it would have from a refused or unreachable destination without the proxy.
         Close(ConnectionEndReason.ConnectFailed, error, resetClient: true, resetUpstream: false);
     }
@@ -282,7 +358,7 @@ internal sealed partial class Connection : ILoopTimer
             : client ? ConnectionEndReason.ClientReset : ConnectionEndReason.UpstreamReset;
         if (!peerEnded)
         {
-            Log.RelayFailed(_loop.Logger, Info.Id, Info.Destination, client ? "client" : "upstream", error);
+            Log.RelayFailed(_context.Logger, Info.Id, Info.Destination, client ? "client" : "upstream", error);
         }
 
         Close(reason, error, resetClient: !client || !peerEnded, resetUpstream: client || !peerEnded);
@@ -322,35 +398,19 @@ internal sealed partial class Connection : ILoopTimer
         Sockets.Close(_clientFd);
         _clientFd = -1;
         CloseUpstreamQuietly();
-        ReleaseHalf(_up);
-        ReleaseHalf(_down);
+        _up.Release(_context.Pipes);
+        _down.Release(_context.Pipes);
 
         ReportRelayed(); // the remainder, before the summary: a sink sees every byte counted once the connection is closed
         ConnectionSummary summary = new(Info, reason, error, _up.Bytes, _down.Bytes, _up.Spliced + _down.Spliced,
             _up.Copied + _down.Copied, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp));
-        _loop.Events.ConnectionClosed(summary);
-        if (_loop.Logger.IsEnabled(LogLevel.Debug))
+        _context.Events.ConnectionClosed(summary);
+        if (_context.Logger.IsEnabled(LogLevel.Debug))
         {
-            Log.RelayCompleted(_loop.Logger, Info.Id, Info.Destination, reason, _up.Bytes, _down.Bytes);
+            Log.RelayCompleted(_context.Logger, Info.Id, Info.Destination, reason, _up.Bytes, _down.Bytes);
         }
 
-        _loop.Release(this);
-    }
-
-    private void ReleaseHalf(RelayHalf half)
-    {
-        if (half.Pipe.IsValid)
-        {
-            _loop.Pipes.Return(half.Pipe, empty: half.InPipe == 0);
-            half.Pipe = SplicePipe.None;
-            half.InPipe = 0;
-        }
-
-        if (half.Backlog is not null)
-        {
-            ArrayPool<byte>.Shared.Return(half.Backlog);
-            half.Backlog = null;
-            half.BacklogCount = 0;
-        }
+        _loop.Unregister(_registration);
+        _context.Closed();
     }
 }

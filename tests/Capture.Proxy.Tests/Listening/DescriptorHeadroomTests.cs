@@ -1,6 +1,6 @@
-using Capture.Proxy.Reactor;
+using Capture.Proxy.Listening;
 
-namespace Capture.Proxy.Tests.Reactor;
+namespace Capture.Proxy.Tests.Listening;
 
 public class DescriptorHeadroomTests
 {
@@ -12,6 +12,6 @@ public class DescriptorHeadroomTests
     [InlineData(1_048_576UL, 256)] // containerd's default: a fixed, small reserve
     public void DescriptorHeadroom_ScalesWithTheLimitWithinBounds(ulong softLimit, int expected)
     {
-        EventLoop.DescriptorHeadroom(softLimit).Should().Be(expected);
+        AcceptLimits.DescriptorHeadroom(softLimit).Should().Be(expected);
     }
 }

@@ -8,24 +8,26 @@ public class LoopTokenTests
     [InlineData(0, 1u)]
     [InlineData(12345, 0xFFFF_FFFFu)]
     [InlineData(0x3FFF_FFFF, 7u)]
-    public void Client_And_Upstream_RoundTrip(int slot, uint generation)
+    public void For_EveryChannel_RoundTripsSlotGenerationAndChannel(int slot, uint generation)
     {
-        ulong client = LoopToken.Client(slot, generation);
-        ulong upstream = LoopToken.Upstream(slot, generation);
+        LoopRegistration registration = new(slot, generation);
 
-        LoopToken.Kind(client).Should().Be(LoopToken.KindClient);
-        LoopToken.Kind(upstream).Should().Be(LoopToken.KindUpstream);
-        LoopToken.Slot(client).Should().Be(slot);
-        LoopToken.Slot(upstream).Should().Be(slot);
-        LoopToken.Generation(client).Should().Be(generation);
-        client.Should().NotBe(upstream);
+        for (int channel = 0; channel <= LoopToken.MaxChannel; channel++)
+        {
+            ulong token = LoopToken.For(registration, channel);
+
+            LoopToken.Kind(token).Should().Be(channel);
+            LoopToken.Slot(token).Should().Be(slot);
+            LoopToken.Generation(token).Should().Be(generation);
+        }
+
+        LoopToken.For(registration, 0).Should().NotBe(LoopToken.For(registration, 1));
     }
 
     [Fact]
-    public void Listener_And_Wake_AreDistinctKinds()
+    public void Wake_IsNoHandlerChannel()
     {
-        LoopToken.Kind(LoopToken.Listener(3)).Should().Be(LoopToken.KindListener);
-        LoopToken.Slot(LoopToken.Listener(3)).Should().Be(3);
         LoopToken.Kind(LoopToken.Wake).Should().Be(LoopToken.KindWake);
+        LoopToken.KindWake.Should().BeGreaterThan(LoopToken.MaxChannel);
     }
 }
