@@ -1,7 +1,6 @@
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Engine;
-using Capture.Proxy.Tunneling;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Proxy.Hosting;

@@ -34,7 +34,7 @@ internal sealed class ProxyMetrics
     private readonly long[] _copiedBytes = new long[s_directions.Length];
 
     /// <summary>HBONE tunnels' counters, rendered after the engine's (all zero when HBONE is off).</summary>
-    public Tunneling.HboneMetrics Hbone { get; } = new();
+    public HboneMetrics Hbone { get; } = new();
 
     public Authorization.AuthorizationMetrics Authorization { get; } = new();
 

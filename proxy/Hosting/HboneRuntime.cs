@@ -3,12 +3,14 @@ using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Identity;
 using Capture.Proxy.Logging;
+using Capture.Proxy.Metrics;
+using Capture.Proxy.Tunneling;
 using Capture.Proxy.Tunneling.Inbound;
 using Capture.Proxy.Tunneling.Outbound;
 using Capture.Proxy.Workloads;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Proxy.Tunneling;
+namespace Capture.Proxy.Hosting;
 
 /// <summary>
 /// Everything HBONE in one running proxy: the workloads file, the credentials, the outbound router and tunnel pool,

@@ -1,8 +1,10 @@
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Logging;
+using Capture.Proxy.Metrics;
+using Capture.Proxy.Tunneling;
 using Capture.Proxy.Tunneling.Tls;
 
-namespace Capture.Proxy.Tunneling;
+namespace Capture.Proxy.Hosting;
 
 /// <summary>HBONE events into <see cref="HboneMetrics"/>, and inbound stream summaries into the access log.</summary>
 internal sealed class HboneEventSink(HboneMetrics metrics, AccessLog accessLog) : IHboneEvents

@@ -1,8 +1,8 @@
 using Capture.Proxy.Contracts;
-using Capture.Proxy.Metrics;
+using Capture.Proxy.Tunneling;
 using Capture.Proxy.Tunneling.Tls;
 
-namespace Capture.Proxy.Tunneling;
+namespace Capture.Proxy.Metrics;
 
 /// <summary>
 /// HBONE's counters (per direction): streams opened and failed by cause, streams open, pooled tunnel connections,
