@@ -11,13 +11,15 @@
 # (connect, 1 KiB each way, close; 64 at a time) and proxy CPU per connection; 1-byte ping-pong round trip p50/p99 and what the proxy adds;
 # proxy RSS idle and with N idle connections. Prints a markdown table with ratios.
 #
-# Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS] [--rounds N]
+# Usage: sudo scripts/bench.sh [--no-install] [--quick] [--only PARTS] [--ways WAYS] [--rounds N] [--baseline DIR]
 #   --quick       shorter runs (3 s bulk, 2 s cps, 5,000 round trips, 2,000 idle connections): for checking the script
 #   --only PARTS  comma-separated subset of bulk,cps,rr,idle (default: all); idle RSS is always read
 #   --ways WAYS   comma-separated subset of direct,capture,haproxy (default: all three)
 #   --rounds N    measure bulk, cps and rr N times, the ways taking turns in a rotating order within each round, and
 #                 report each figure's median (default 1). On a shared machine a figure drifts over a minute; taking
 #                 turns puts every way through the same drift, so the ratios hold up where one pass does not.
+#   --baseline DIR  also measure DIR/capture-proxy (another build, e.g. the commit before a change) as a fourth way,
+#                 "baseline", in its own pod, taking turns with the others; a second table compares it with this build
 # Environment: BULK_SECONDS (10), CPS_SECONDS (5), CPS_CONCURRENCY (64), RR_COUNT (20000), IDLE_CONNECTIONS (10000),
 #              CAPTURE_BIN (use binaries from this directory instead of publishing to artifacts/bin)
 set -euo pipefail
@@ -27,7 +29,7 @@ source "$root/scripts/lib/common.sh"
 # shellcheck source=lib/netns.sh
 source "$root/scripts/lib/netns.sh"
 
-install=true quick=false parts=bulk,cps,rr,idle only_ways=direct,capture,haproxy rounds=1
+install=true quick=false parts=bulk,cps,rr,idle only_ways=direct,capture,haproxy rounds=1 baseline_bin=""
 while (($#)); do
   case "$1" in
     --no-install) install=false ;;
@@ -35,6 +37,7 @@ while (($#)); do
     --only) parts=${2:?--only needs a list, e.g. bulk,idle}; shift ;;
     --ways) only_ways=${2:?--ways needs a list, e.g. capture,haproxy}; shift ;;
     --rounds) rounds=${2:?--rounds needs a count}; shift ;;
+    --baseline) baseline_bin=$(cd "${2:?--baseline needs a directory holding capture-proxy}" && pwd); shift ;;
     -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -94,6 +97,10 @@ for way in direct capture haproxy; do
   if wanted "$way"; then ways+=("$way"); fi
 done
 ((${#ways[@]})) || die "--ways left nothing to measure"
+if [[ -n $baseline_bin ]]; then
+  "$baseline_bin/capture-proxy" --help 2>/dev/null | grep -q -- '--outbound-port' || die "--baseline: $baseline_bin/capture-proxy is not usable"
+  ways+=(baseline)
+fi
 
 # Descriptor limits: a proxy holds two descriptors per idle connection, and HAProxy reserves two more per splice
 # pipe (maxpipes, set to 512 below) and refuses to start if the limit cannot cover all of it. Raise the soft
@@ -144,6 +151,10 @@ done
 if [[ -v 'peer_ip[capture]' ]]; then
   netns_spawn capture "$work/capture-proxy.log" env -u HOME DOTNET_gcServer=0 "${as_proxy[@]}" "$bin/capture-proxy" --access-log false
   proxy_pid[capture]=$SPAWNED_PID
+fi
+if [[ -v 'peer_ip[baseline]' ]]; then
+  netns_spawn baseline "$work/baseline-proxy.log" env -u HOME DOTNET_gcServer=0 "${as_proxy[@]}" "$baseline_bin/capture-proxy" --access-log false
+  proxy_pid[baseline]=$SPAWNED_PID
 fi
 # PROXY.md's HAProxy peer: a REDIRECTed listener, transparent to the original destination, splice both ways.
 haproxy_maxconn=$((idle_count + 200))
@@ -342,6 +353,33 @@ table=$work/table.md
       done
       echo
     done
+  fi
+  if [[ -v 'peer_ip[baseline]' && -v 'peer_ip[capture]' ]]; then
+    echo
+    echo "This build against the baseline (--baseline $baseline_bin), same run:"
+    echo
+    printf '| Measure | capture-proxy | baseline | capture ÷ baseline | capture ÷ HAProxy | baseline ÷ HAProxy |\n'
+    printf '| --- | ---: | ---: | ---: | ---: | ---: |\n'
+    for name in gbps cpu_per_gb cps cpu_per_conn p50 p99 rss_idle rss_conns per_conn; do
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(get "capture.$name")" "$(get "baseline.$name")" \
+        "$(ratio "$(get "capture.$name")" "$(get "baseline.$name")")" "$(ratio "$(get "capture.$name")" "$(get "haproxy.$name")")" \
+        "$(ratio "$(get "baseline.$name")" "$(get "haproxy.$name")")"
+    done
+    if ((rounds > 1)); then
+      echo
+      echo "capture ÷ HAProxy / baseline ÷ HAProxy in each round:"
+      echo
+      printf '| Round | Bulk throughput | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
+      printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+      for ((n = 1; n <= rounds; n++)); do
+        printf '| %d |' "$n"
+        for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do
+          printf ' %s / %s |' "$(ratio "$(get "capture.$name.$n")" "$(get "haproxy.$name.$n")")" \
+            "$(ratio "$(get "baseline.$name.$n")" "$(get "haproxy.$name.$n")")"
+        done
+        echo
+      done
+    fi
   fi
 } >"$table"
 echo
