@@ -1,5 +1,6 @@
 using System.Net;
 using Capture.Proxy.Contracts;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Workloads;
 using Microsoft.Extensions.Logging;
 
@@ -101,7 +102,7 @@ internal sealed partial class Authorizer
         string from = identity.Length > 0 ? identity : "no identity (plaintext)";
         if (!decision.Allowed)
         {
-            Metrics.Denied(decision, hbone);
+            Metrics.Denied(decision.PolicyKey, decision.Outcome == AuthorizationOutcome.DenyMatched, hbone);
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 string text = decision.Describe();

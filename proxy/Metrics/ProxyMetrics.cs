@@ -36,7 +36,8 @@ internal sealed class ProxyMetrics
     /// <summary>HBONE tunnels' counters, rendered after the engine's (all zero when HBONE is off).</summary>
     public HboneMetrics Hbone { get; } = new();
 
-    public Authorization.AuthorizationMetrics Authorization { get; } = new();
+    /// <summary>Authorization's counters, rendered after HBONE's (all zero without policies).</summary>
+    public AuthorizationMetrics Authorization { get; } = new();
 
     /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
     public Func<EngineSnapshot>? Snapshot { get; set; }

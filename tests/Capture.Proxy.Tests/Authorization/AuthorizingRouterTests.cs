@@ -3,6 +3,7 @@ using System.Net;
 using Capture.NativeShims;
 using Capture.Proxy.Authorization;
 using Capture.Proxy.Contracts;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Workloads;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Capture.Proxy.Authorization;
 using Capture.Proxy.Contracts;
 using Capture.Proxy.Identity;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Tests.Identity;
 using Capture.Proxy.Tests.Tunneling;
 using Capture.Proxy.Tunneling;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Capture.Proxy.Metrics;
-
-namespace Capture.Proxy.Authorization;
+namespace Capture.Proxy.Metrics;
 
 /// <summary>
 /// Authorization counters: connections checked against policies (by transport), denials by the policy that decided
@@ -18,10 +16,14 @@ internal sealed class AuthorizationMetrics
 
     public void Checked(bool hbone) => Interlocked.Increment(ref hbone ? ref _checkedHbone : ref _checkedPlaintext);
 
-    public void Denied(in AuthorizationDecision decision, bool hbone)
+    /// <summary>
+    /// A connection was denied by <paramref name="policy"/> (a Deny policy matched: <paramref name="denyMatched"/>),
+    /// or, with <paramref name="policy"/> empty, because Allow policies applied and none matched.
+    /// </summary>
+    public void Denied(string policy, bool denyMatched, bool hbone)
     {
-        string reason = decision.Outcome == AuthorizationOutcome.DenyMatched ? "deny_policy" : "no_allow_match";
-        StrongBox<long> counter = _denied.GetOrAdd((decision.PolicyKey, reason, Transport(hbone)), static _ => new StrongBox<long>());
+        string reason = denyMatched ? "deny_policy" : "no_allow_match";
+        StrongBox<long> counter = _denied.GetOrAdd((policy, reason, Transport(hbone)), static _ => new StrongBox<long>());
         Interlocked.Increment(ref counter.Value);
     }
 
