@@ -66,7 +66,10 @@ public sealed class HboneWireTests
 
         (await ExchangeAsync(open, "after", timeout.Token)).Should().Be("after", "the open tunnel keeps the credentials it started with");
         NodeFingerprint(pods).Should().Be(after, "a new TLS connection into B's 15008 gets B's new certificate");
+        long handshakesBefore = ProxyProcess.Metric(await pods.ProxyA.ScrapeAsync(), "capture_hbone_tls_handshakes_total", "direction=\"outbound\"");
         (await Clients.EchoAsync(pods.A, HbonePods.VipEndPoint, "new connection")).Should().Be("new connection");
+        long handshakesAfter = ProxyProcess.Metric(await pods.ProxyA.ScrapeAsync(), "capture_hbone_tls_handshakes_total", "direction=\"outbound\"");
+        handshakesAfter.Should().Be(handshakesBefore + 1, "the pool is keyed on A's credentials: after A's rotation a new connection dials a new tunnel with the new certificate");
     }
 
     /// <summary>A pcap of two short tunnelled echoes holds at least the two TLS handshakes' certificates.</summary>
