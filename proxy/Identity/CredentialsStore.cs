@@ -27,6 +27,11 @@ internal sealed partial class CredentialsStore : IDisposable
         Directory = directory;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        if (ChainBuildEnvironment.EnsureHome())
+        {
+            Log.HomeSet(_logger);
+        }
+
         Reload();
         TimeSpan interval = pollInterval ?? DefaultPollInterval;
         _timer = interval > TimeSpan.Zero ? _time.CreateTimer(static state => ((CredentialsStore)state!).Reload(), this, interval, interval) : null;
@@ -134,5 +139,9 @@ internal sealed partial class CredentialsStore : IDisposable
         [LoggerMessage(EventId = 824, Level = LogLevel.Warning, EventName = "CredentialsUnusable",
             Message = "No usable workload credentials yet: {Problem}")]
         public static partial void Unusable(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 825, Level = LogLevel.Information, EventName = "HomeSet",
+            Message = "HOME is not set: using / so that certificate chains can be built (.NET looks for a per-user store there)")]
+        public static partial void HomeSet(ILogger logger);
     }
 }

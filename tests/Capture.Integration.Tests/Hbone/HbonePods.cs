@@ -84,7 +84,9 @@ internal sealed class HbonePods : IDisposable
             pods.ProxyA = await ProxyProcess.StartAsync(pods.A, pods.ProxyArguments("default.a"));
             if (startProxyB)
             {
-                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, pods.ProxyArguments("default." + credentialsB));
+                // B's proxy runs with no HOME, as a runtime that sets none would start it: certificate chains must
+                // still build (.NET's X509Chain looks for a per-user store under HOME).
+                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, pods.ProxyArguments("default." + credentialsB), withHome: false);
             }
 
             return pods;

@@ -55,12 +55,12 @@ internal sealed class ProxyProcess : IDisposable
     /// <summary>
     /// Starts capture-proxy in <paramref name="pod"/> with <paramref name="arguments"/> and waits until its readiness
     /// endpoint answers 200. <paramref name="netAdmin"/> keeps CAP_NET_ADMIN (TPROXY); <paramref name="nofile"/> lowers
-    /// the descriptor limit with prlimit.
+    /// the descriptor limit with prlimit; <paramref name="withHome"/> false starts it with no HOME at all.
     /// </summary>
-    public static async Task<ProxyProcess> StartAsync(TestNamespace pod, IEnumerable<string> arguments, bool netAdmin = false, int? nofile = null)
+    public static async Task<ProxyProcess> StartAsync(TestNamespace pod, IEnumerable<string> arguments, bool netAdmin = false, int? nofile = null, bool withHome = true)
     {
         string home = CreateHome();
-        BackgroundProcess process = pod.StartProcess("env", [.. Command(home, arguments, netAdmin, nofile)]);
+        BackgroundProcess process = pod.StartProcess("env", [.. Command(withHome ? home : null, arguments, netAdmin, nofile)]);
         ProxyProcess proxy = new(pod, process, home);
         try
         {
@@ -138,13 +138,16 @@ internal sealed class ProxyProcess : IDisposable
     /// <c>env</c>'s arguments: signal dispositions reset, variables, then optionally prlimit, then setpriv to UID/GID
     /// 1337, then the proxy.
     /// </summary>
-    private static List<string> Command(string home, IEnumerable<string> arguments, bool netAdmin, int? nofile)
+    private static List<string> Command(string? home, IEnumerable<string> arguments, bool netAdmin, int? nofile)
     {
         // A container starts with every signal at its default action. A test host started in the background by a
         // non-interactive shell (scripts/test.sh runs the projects with `&`) inherits SIGINT and SIGQUIT ignored, and
         // .NET leaves a signal that was ignored at start ignored: without the reset the proxy under test would not be
         // the one a pod runs.
-        List<string> command = ["--default-signal=INT,QUIT", "HOME=" + home, "DOTNET_CLI_HOME=" + home, "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"];
+        // No home: HOME removed, as a sidecar started by a runtime that sets none.
+        List<string> command = home is null
+            ? ["--default-signal=INT,QUIT", "-u", "HOME", "-u", "DOTNET_CLI_HOME", "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"]
+            : ["--default-signal=INT,QUIT", "HOME=" + home, "DOTNET_CLI_HOME=" + home, "DOTNET_NOLOGO=1", "DOTNET_gcServer=0"];
         if (nofile is { } limit)
         {
             command.AddRange(["prlimit", string.Create(CultureInfo.InvariantCulture, $"--nofile={limit}:{limit}"), "--"]);
