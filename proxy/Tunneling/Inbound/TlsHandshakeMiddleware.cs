@@ -25,6 +25,13 @@ internal sealed partial class TlsHandshakeMiddleware(
     public async Task OnConnectionAsync(ConnectionContext context)
     {
         IPEndPoint remote = context.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+        if (remote.Address.IsIPv4MappedToIPv6)
+        {
+            // Kestrel's dual-mode socket reports an IPv4 caller as ::ffff:a.b.c.d; logs and the access log's tunnel=
+            // say a.b.c.d, as the outbound side and the engine's lines do.
+            remote = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
+        }
+
         WorkloadCredentials? current = credentials();
         if (current is null)
         {

@@ -32,7 +32,7 @@ public sealed class HboneTrafficTests
         string logA = await HbonePods.WaitForOutputAsync(pods.ProxyA, $"via=hbone peer={identityB} tunnel={pods.AddressB}:15008", 2);
         logA.Should().Contain($"-> {pods.AppBEndPoint} ").And.Contain($"-> {HbonePods.VipEndPoint} ");
         // B's access log: two inbound streams from A's identity, from A's address, to B's app.
-        string logB = await HbonePods.WaitForOutputAsync(pods.ProxyB!, identityA, 2);
+        string logB = await HbonePods.WaitForOutputAsync(pods.ProxyB!, $"via=hbone peer={identityA} tunnel={pods.AddressA}:", 2);
         logB.Should().Contain(pods.AppBEndPoint.ToString());
         pods.AppB.Clients.Should().HaveCount(2).And.OnlyContain(c => c.Address.Equals(IPAddress.Parse("127.0.0.6")),
             "in REDIRECT mode B's proxy connects to its app from 127.0.0.6");
