@@ -5,6 +5,10 @@
 #   client ──► productpage pod ──► reviews pod
 #              [app 9080 | capture-init rules | capture-proxy 15001/15006]
 #
+# Then the same hop again with both proxies given a workloads file and SPIFFE credentials (scripts/hbone-certs.sh):
+# productpage's proxy carries it to reviews' 15008 in an HBONE tunnel (mTLS 1.3, HTTP/2 CONNECT); both identities
+# come from the access logs and a tcpdump of the wire shows TLS, not HTTP.
+#
 # Usage: sudo scripts/demo.sh [--keep] [--no-install]
 #   --keep        leave the namespaces and processes running (also when a step fails) and print the commands to
 #                 look around and to tear down
@@ -79,7 +83,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------------------------
 step "Installing what the demo needs and publishing capture-init, capture-proxy and capture-peer"
 if [[ $install == true ]]; then "$root/scripts/install-deps.sh"; fi
-for tool in ip iptables-save setpriv; do command -v "$tool" >/dev/null || die "$tool is missing (run scripts/install-deps.sh)"; done
+for tool in ip iptables-save setpriv openssl tcpdump; do command -v "$tool" >/dev/null || die "$tool is missing (run scripts/install-deps.sh)"; done
 if [[ -z "${CAPTURE_BIN:-}" ]]; then publish_if_stale "$root" init proxy peer; fi
 for b in capture-init capture-proxy capture-peer; do [[ -x "$bin/$b" ]] || die "$bin/$b was not built"; done
 peer=$bin/capture-peer
@@ -272,8 +276,78 @@ ok "no loops: capture_loops_refused_total = 0 on both proxies; the proxy's upstr
 say "productpage's proxy now has $active active connections (all requests done)"
 
 # ---------------------------------------------------------------------------------------------------------------
+step "HBONE: the productpage → reviews hop through an mTLS HTTP/2 CONNECT tunnel (reviews' 15008)"
+certs=$work/certs
+"$root/scripts/hbone-certs.sh" mesh "$certs" default/bookinfo-productpage default/bookinfo-reviews --owner 1337:1337 |
+  sed 's/^/    /'
+pp_id=spiffe://cluster.local/ns/default/sa/bookinfo-productpage
+rv_id=spiffe://cluster.local/ns/default/sa/bookinfo-reviews
+cat >"$work/workloads.yaml" <<YAML
+workloads:
+- uid: demo//v1/Pod/default/productpage-v1
+  name: productpage-v1
+  namespace: default
+  serviceAccount: bookinfo-productpage
+  workloadIps: ["$pp_ip"]
+  protocol: HBONE
+- uid: demo//v1/Pod/default/reviews-v1
+  name: reviews-v1
+  namespace: default
+  serviceAccount: bookinfo-reviews
+  workloadIps: ["$rv_ip"]
+  protocol: HBONE
+YAML
+chmod 644 "$work/workloads.yaml"
+say "workloads file (ztunnel's local config): both pods protocol HBONE; credentials as pilot-agent writes them (OUTPUT_CERTS)"
+netns_stop "${proxy_pid[productpage]}" "${proxy_pid[reviews]}"
+for pod in productpage reviews; do
+  account=bookinfo-$pod
+  netns_spawn "$pod" "$work/$pod-hbone.log" env -u HOME DOTNET_gcServer=0 "${as_proxy[@]}" "$bin/capture-proxy" \
+    --workloads "$work/workloads.yaml" --certs "$certs/default.$account"
+  proxy_pid[$pod]=$SPAWNED_PID
+done
+for pod in productpage reviews; do
+  wait_until 15 "$pod's proxy (with --workloads/--certs) to report ready" \
+    nsx client "$peer" http-get --timeout 1 "http://$(ip_of "$pod"):15021/healthz/ready"
+done
+ok "both proxies restarted with --workloads $work/workloads.yaml --certs $certs/default.bookinfo-<pod>"
+# tcpdump on reviews' side of the wire; --immediate-mode so that stopping it loses no packet.
+netns_spawn reviews "$work/tcpdump.log" tcpdump -i eth0 -nn --immediate-mode -U -s 0 -Z root -w "$work/wire.pcap" tcp
+tcpdump_pid=$SPAWNED_PID
+wait_until 10 "tcpdump to listen on reviews' eth0" grep -q 'listening on' "$work/tcpdump.log"
+nsx client "$peer" http-get "http://$pp_ip:9080/productpage" >"$work/reply-hbone.txt" 2>"$work/reply-hbone.err" ||
+  { cat "$work/reply-hbone.err" "$work/productpage-hbone.log" "$work/reviews-hbone.log" >&2; die "the request through the HBONE tunnel failed"; }
+grep -q 'reviews-v1: GET /reviews/0' "$work/reply-hbone.txt" || die "productpage's reply does not include reviews' answer"
+sleep 0.5 # access-log lines are written when a connection closes
+kill -INT "$tcpdump_pid"
+wait "$tcpdump_pid" 2>/dev/null || true
+ok "client → productpage → reviews answered: $(grep -o 'reviews-v1: GET /reviews/0[^"]*' "$work/reply-hbone.txt" | head -n 1)"
+pp_line=$(grep -E "outbound .* -> $rv_ip:9080 .*via=hbone" "$work/productpage-hbone.log" | head -n 1)
+rv_line=$(grep -E "inbound .* -> $rv_ip:9080 .*via=hbone" "$work/reviews-hbone.log" | head -n 1)
+say "productpage's proxy (outbound, 15001 → reviews' 15008):"
+say "      ${pp_line#*AccessLog*] }"
+say "reviews' proxy (inbound, 15008 → app):"
+say "      ${rv_line#*AccessLog*] }"
+[[ $pp_line == *"peer=$rv_id tunnel=$rv_ip:15008"* ]] || die "productpage's access log does not show the tunnel to reviews' identity $rv_id"
+[[ $rv_line == *"peer=$pp_id"* ]] || die "reviews' access log does not show productpage's identity $pp_id"
+ok "productpage verified reviews as $rv_id; reviews verified productpage as $pp_id"
+say "On the wire between the pods (tcpdump on reviews' eth0), the first data packet to 15008:"
+# The first packet with a payload towards 15008: the ClientHello, a TLS handshake record (0x16 0x03 0x01).
+hello=$(tcpdump -r "$work/wire.pcap" -nn -x -c 1 "tcp dst port 15008 and (tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x16)" 2>/dev/null)
+say "      $(head -n 1 <<<"$hello")"
+record=$(tail -n +2 <<<"$hello" | sed 's/^[^:]*://' | tr -d ' \n')
+ip_len=$(( (16#${record:1:1}) * 8 ))
+tcp_len=$(( (16#${record:$((ip_len + 24)):1}) * 8 ))
+first=${record:$((ip_len + tcp_len)):6}
+say "      payload starts ${first:0:2} ${first:2:2} ${first:4:2}: a TLS handshake record (ClientHello), not an HTTP request line"
+[[ ${first:0:4} == 1603 ]] || die "the first bytes to 15008 are $first, not a TLS handshake record"
+http=$(tcpdump -r "$work/wire.pcap" -nn -A 2>/dev/null | grep -c 'GET /reviews' || true)
+((http == 0)) || die "the HTTP request to reviews crossed the wire in plaintext ($http packets)"
+ok "'GET /reviews/0' appears in no packet between the pods: the hop was TLS 1.3 inside HBONE"
+
+# ---------------------------------------------------------------------------------------------------------------
 if [[ $keep == true ]]; then
-  printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not\n'
+  printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, and the HBONE hop was encrypted\n'
   exit 0 # the EXIT trap prints how to look around and how to tear down
 fi
 
@@ -281,4 +355,4 @@ step "Tearing down"
 netns_cleanup
 [[ -z $(netns_leftovers) ]] || die "namespaces left behind: $(netns_leftovers)"
 ok "all demo namespaces deleted and processes stopped"
-printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not\n'
+printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, and the HBONE hop was encrypted\n'
