@@ -22,8 +22,14 @@
 #                 "baseline", in its own pod, taking turns with the others; a second table compares it with this build
 # Environment: BULK_SECONDS (10), CPS_SECONDS (5), CPS_CONCURRENCY (64), RR_COUNT (20000), IDLE_CONNECTIONS (10000),
 #              CAPTURE_BIN (use binaries from this directory instead of publishing to artifacts/bin)
+#
+# sudo scripts/bench.sh --hbone [...]: the HBONE benchmark instead (pod A → pod B: direct, capture plaintext, capture
+# HBONE, HAProxy mTLS pair); scripts/bench-hbone.sh, whose --help says more.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for arg in "$@"; do
+  if [[ $arg == --hbone ]]; then exec "$root/scripts/bench-hbone.sh" "$@"; fi
+done
 # shellcheck source=lib/common.sh
 source "$root/scripts/lib/common.sh"
 # shellcheck source=lib/netns.sh
@@ -38,7 +44,7 @@ while (($#)); do
     --ways) only_ways=${2:?--ways needs a list, e.g. capture,haproxy}; shift ;;
     --rounds) rounds=${2:?--rounds needs a count}; shift ;;
     --baseline) baseline_bin=$(cd "${2:?--baseline needs a directory holding capture-proxy}" && pwd); shift ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
