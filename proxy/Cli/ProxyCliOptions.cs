@@ -91,11 +91,18 @@ internal static class ProxyCliOptions
     public static readonly Option<string> HbonePort = Text("--hbone-port", "port",
         $"Port of the inbound HBONE server (mTLS HTTP/2 CONNECT; needs --certs); 0 turns it off. Default: {D.HbonePort}.");
 
+    public static readonly Option<string> DnsPort = Text("--dns-port", "port",
+        $"Port of the DNS proxy (UDP and TCP on 127.0.0.1, and ::1 when resolv.conf has an IPv6 nameserver; capture-init --redirect-dns sends queries here): the workloads file's service names are answered, the rest forwarded; 0 turns it off. Default: {D.DnsPort}.");
+
+    public static readonly Option<string> ResolvConf = Text("--resolv-conf", "file",
+        $"resolv.conf naming the nameservers the DNS proxy forwards to. Default: {D.ResolvConf}.");
+
     /// <summary>Every option, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<Option> All { get; } =
     [
         OutboundPort, InboundPort, Mode, TproxyMark, Workers, ConnectTimeout, IdleTimeout, DrainDuration, PipeSize,
         PipePoolSize, ReadBatch, ReadinessPort, MetricsPort, Admin, LogLevel, LogJson, AccessLog, Workloads, Certs, HbonePort,
+        DnsPort, ResolvConf,
     ];
 
 
@@ -138,6 +145,8 @@ internal static class ProxyCliOptions
             WorkloadsFile = binder.Get<string?>(Workloads, TryParsePath, defaults.WorkloadsFile),
             CertificatesDirectory = binder.Get<string?>(Certs, TryParsePath, defaults.CertificatesDirectory),
             HbonePort = binder.Get<int>(HbonePort, ValueParsers.TryParseInt, defaults.HbonePort),
+            DnsPort = binder.Get<int>(DnsPort, ValueParsers.TryParseInt, defaults.DnsPort),
+            ResolvConf = binder.Get<string?>(ResolvConf, TryParsePath, defaults.ResolvConf) ?? defaults.ResolvConf,
         };
         return (options, binder.Problems);
     }

@@ -108,6 +108,16 @@ internal sealed record ProxyOptions
     /// <remarks>Defaults to 15008, Istio's (capture-init leaves it uncaptured).</remarks>
     public int HbonePort { get; init; } = 15008;
 
+    /// <summary>
+    /// Port of the DNS proxy (UDP and TCP on 127.0.0.1, and ::1 with an IPv6 nameserver), where capture-init
+    /// <c>--redirect-dns</c> sends the app's queries; zero turns it off.
+    /// </summary>
+    /// <remarks>Defaults to 15053, Istio's.</remarks>
+    public int DnsPort { get; init; } = 15053;
+
+    /// <summary>The resolv.conf whose nameservers the DNS proxy forwards to. Defaults to <c>/etc/resolv.conf</c>.</summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+
     /// <summary>Addresses the capture listeners bind: 0.0.0.0 and :: (IPv6 with IPV6_V6ONLY, skipped if the host has no IPv6).</summary>
     public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [IPAddress.Any, IPAddress.IPv6Any];
 
@@ -168,12 +178,14 @@ internal sealed record ProxyOptions
         CheckPort(problems, "--metrics-port", MetricsPort, allowZero: true);
         CheckPort(problems, "--admin", AdminEndpoint.Port, allowZero: true);
         CheckPort(problems, "--hbone-port", HbonePort, allowZero: true);
+        CheckPort(problems, "--dns-port", DnsPort, allowZero: true);
 
         // Two listeners cannot share a port; the capture listeners use SO_REUSEPORT among their own workers only.
         (string Name, int Port)[] ports =
         [
             ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--readiness-port", ReadinessPort),
             ("--metrics-port", MetricsPort), ("--admin", AdminEndpoint.Port), ("--hbone-port", HbonePort),
+            ("--dns-port", DnsPort),
         ];
         for (int i = 0; i < ports.Length; i++)
         {

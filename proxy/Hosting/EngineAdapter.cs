@@ -9,7 +9,7 @@ namespace Capture.Proxy.Hosting;
 /// The real engine behind <see cref="IRelayEngine"/>, built from the validated <see cref="ProxyOptions"/>, with HBONE
 /// (<see cref="HboneRuntime"/>: the workloads file's router, the tunnel pool, the 15008 server) when configured.
 /// </summary>
-internal sealed class EngineAdapter(ProxyEngine engine, HboneRuntime? hbone = null) : IRelayEngine
+internal sealed class EngineAdapter(ProxyEngine engine, HboneRuntime? hbone = null, Dns.DnsServer? dns = null) : IRelayEngine
 {
     public long ActiveConnections => engine.ActiveConnections + (hbone?.ActiveStreams ?? 0);
 
@@ -19,12 +19,24 @@ internal sealed class EngineAdapter(ProxyEngine engine, HboneRuntime? hbone = nu
         ArgumentNullException.ThrowIfNull(events);
         HboneRuntime? hbone = HboneRuntime.Create(options, events.Metrics.Hbone, events.AccessLog, loggerFactory,
             authorizationMetrics: events.Metrics.Authorization);
-        return new EngineAdapter(new ProxyEngine(options, events, loggerFactory, hbone?.Router), hbone);
+        Dns.DnsServer? dns;
+        try
+        {
+            dns = Dns.DnsRuntime.Create(options, hbone?.Workloads, events.Metrics.Dns, loggerFactory);
+        }
+        catch (ProxyStartException)
+        {
+            hbone?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        return new EngineAdapter(new ProxyEngine(options, events, loggerFactory, hbone?.Router), hbone, dns);
     }
 
     public void Start()
     {
         hbone?.Start();
+        dns?.Start(); // the DNS proxy keeps answering through a drain: a stopping app may still resolve names
         engine.Start();
     }
 
@@ -46,6 +58,11 @@ internal sealed class EngineAdapter(ProxyEngine engine, HboneRuntime? hbone = nu
     public async ValueTask DisposeAsync()
     {
         await engine.DisposeAsync().ConfigureAwait(false);
+        if (dns is not null)
+        {
+            await dns.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (hbone is not null)
         {
             await hbone.DisposeAsync().ConfigureAwait(false);

@@ -88,6 +88,9 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
     /// <summary>The router for the engine; null without a workloads file (everything passes through).</summary>
     public IUpstreamRouter? Router { get; }
 
+    /// <summary>The workloads file, when given: the DNS proxy answers its services' names.</summary>
+    public WorkloadsFile? Workloads => _workloads;
+
     /// <summary>Judges inbound connections (15006 and 15008) by the workloads file's policies; null without a workloads file.</summary>
     public Authorizer? Authorizer { get; }
 

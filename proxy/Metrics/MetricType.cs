@@ -8,4 +8,7 @@ internal enum MetricType
 
     /// <summary>Goes up and down: active connections, pooled pipes.</summary>
     Gauge,
+
+    /// <summary>Cumulative <c>_bucket{le=…}</c> counts, then <c>_sum</c> and <c>_count</c>.</summary>
+    Histogram,
 }

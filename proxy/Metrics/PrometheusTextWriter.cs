@@ -22,6 +22,7 @@ internal sealed class PrometheusTextWriter(StringBuilder output)
         {
             MetricType.Counter => "counter",
             MetricType.Gauge => "gauge",
+            MetricType.Histogram => "histogram",
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
         }).Append('\n');
     }

@@ -39,6 +39,8 @@ internal sealed class ProxyMetrics
     /// <summary>Authorization's counters, rendered after HBONE's (all zero without policies).</summary>
     public AuthorizationMetrics Authorization { get; } = new();
 
+    public Dns.DnsMetrics Dns { get; } = new();
+
     /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
     public Func<EngineSnapshot>? Snapshot { get; set; }
 
@@ -145,6 +147,7 @@ internal sealed class ProxyMetrics
         writer.Sample("capture_read_batching_started_total", snapshot.ReadBatchesStarted);
         Hbone.WriteTo(writer);
         Authorization.WriteTo(writer);
+        Dns.WriteTo(writer);
     }
 
     private static void PerDirection(PrometheusTextWriter writer, string name, MetricType type, string help, long[] counters)

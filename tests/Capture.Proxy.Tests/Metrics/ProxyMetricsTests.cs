@@ -89,6 +89,7 @@ public partial class ProxyMetricsTests
         lines[^1].Should().BeEmpty("the text ends with a line feed");
         HashSet<string> families = [];
         string? current = null;
+        bool histogram = false;
         foreach (string line in lines[..^1])
         {
             if (line.StartsWith("# HELP ", StringComparison.Ordinal))
@@ -98,7 +99,8 @@ public partial class ProxyMetricsTests
             }
             else if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
             {
-                line.Should().MatchRegex($"^# TYPE {current} (counter|gauge)$");
+                line.Should().MatchRegex($"^# TYPE {current} (counter|gauge|histogram)$");
+                histogram = line.EndsWith(" histogram", StringComparison.Ordinal);
                 if (current!.EndsWith("_total", StringComparison.Ordinal))
                 {
                     line.Should().EndWith(" counter");
@@ -108,7 +110,15 @@ public partial class ProxyMetricsTests
             {
                 Match sample = SampleLine().Match(line);
                 sample.Success.Should().BeTrue($"'{line}' is a sample line");
-                sample.Groups["name"].Value.Should().Be(current, "samples follow their own family's HELP and TYPE");
+                string name = sample.Groups["name"].Value;
+                if (histogram)
+                {
+                    name.Should().BeOneOf([current + "_bucket", current + "_sum", current + "_count"], "a histogram's samples");
+                }
+                else
+                {
+                    name.Should().Be(current, "samples follow their own family's HELP and TYPE");
+                }
             }
         }
 
