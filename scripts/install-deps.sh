@@ -18,6 +18,8 @@ packages+=(libc6-dev binutils)
 # machines come with Node 20; a machine without any node gets Debian's (18, whose http2 module serves as well).
 packages+=(openssl)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
+# The DNS proxy's tests use dnsmasq as the real upstream nameserver (dnsmasq-base: the program without the service).
+packages+=(dnsmasq-base)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(iperf3 haproxy) ;;

@@ -55,7 +55,8 @@ internal sealed partial class DnsServer : IAsyncDisposable
 
             foreach (IPAddress address in addresses)
             {
-                Socket udp = new(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                // A larger receive buffer absorbs a burst instead of dropping it (the kernel caps it at net.core.rmem_max).
+                Socket udp = new(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1024 * 1024 };
                 _sockets.Add(udp);
                 udp.Bind(new IPEndPoint(address, _port));
                 IPEndPoint bound = (IPEndPoint)udp.LocalEndPoint!;
