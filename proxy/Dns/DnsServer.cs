@@ -55,15 +55,8 @@ internal sealed partial class DnsServer : IAsyncDisposable
 
             foreach (IPAddress address in addresses)
             {
-                // A larger receive buffer absorbs a burst instead of dropping it (the kernel caps it at net.core.rmem_max).
-                Socket udp = new(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1024 * 1024 };
-                _sockets.Add(udp);
-                udp.Bind(new IPEndPoint(address, _port));
+                (Socket udp, Socket tcp) = Bind(address);
                 IPEndPoint bound = (IPEndPoint)udp.LocalEndPoint!;
-                Socket tcp = new(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                _sockets.Add(tcp);
-                tcp.Bind(bound); // the same port for both transports, also when --dns-port 0 picked one
-                tcp.Listen(128);
                 endPoints.Add(bound);
                 _loops.Add(Task.Run(() => UdpLoopAsync(udp)));
                 _loops.Add(Task.Run(() => TcpAcceptLoopAsync(tcp)));
@@ -84,6 +77,38 @@ internal sealed partial class DnsServer : IAsyncDisposable
         string listening = string.Join(", ", endPoints);
         int names = _responder.Names.Count;
         Log.Listening(_logger, listening, names);
+    }
+
+    // UDP and TCP on one port. With --dns-port 0 (tests) the kernel picks the UDP port, which TCP may hold elsewhere:
+    // then another pick.
+    private (Socket Udp, Socket Tcp) Bind(IPAddress address)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            // A larger receive buffer absorbs a burst instead of dropping it (the kernel caps it at net.core.rmem_max).
+            Socket udp = new(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1024 * 1024 };
+            Socket tcp = new(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                udp.Bind(new IPEndPoint(address, _port));
+                tcp.Bind(udp.LocalEndPoint!);
+                tcp.Listen(128);
+                _sockets.Add(udp);
+                _sockets.Add(tcp);
+                return (udp, tcp);
+            }
+            catch (SocketException ex) when (_port == 0 && attempt < 10 && ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                udp.Dispose();
+                tcp.Dispose();
+            }
+            catch
+            {
+                udp.Dispose();
+                tcp.Dispose();
+                throw;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

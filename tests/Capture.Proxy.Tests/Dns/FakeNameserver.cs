@@ -11,17 +11,33 @@ namespace Capture.Proxy.Tests.Dns;
 /// </summary>
 internal sealed class FakeNameserver : IDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Socket _tcp = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly Socket _udp;
+    private readonly Socket _tcp;
     private readonly bool _silent;
     private int _received;
 
     public FakeNameserver(bool silent = false)
     {
         _silent = silent;
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        // The same port for both transports: the UDP port the kernel picks may be taken for TCP, then pick again.
+        while (true)
+        {
+            _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            try
+            {
+                _tcp.Bind(_udp.LocalEndPoint!);
+                break;
+            }
+            catch (SocketException)
+            {
+                _udp.Dispose();
+                _tcp.Dispose();
+            }
+        }
+
         EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp.Bind(EndPoint);
         _tcp.Listen(16);
         _ = Task.Run(UdpAsync);
         _ = Task.Run(TcpAsync);
