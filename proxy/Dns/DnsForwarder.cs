@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Capture.Proxy.Metrics;
 
 namespace Capture.Proxy.Dns;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Workloads;
 
 namespace Capture.Proxy.Dns;

@@ -1,5 +1,6 @@
 using Capture.Proxy.Configuration;
 using Capture.Proxy.Contracts;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Workloads;
 using Microsoft.Extensions.Logging;
 

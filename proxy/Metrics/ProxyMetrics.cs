@@ -39,7 +39,7 @@ internal sealed class ProxyMetrics
     /// <summary>Authorization's counters, rendered after HBONE's (all zero without policies).</summary>
     public AuthorizationMetrics Authorization { get; } = new();
 
-    public Dns.DnsMetrics Dns { get; } = new();
+    public DnsMetrics Dns { get; } = new();
 
     /// <summary>Reads the engine's gauges (pipe pools) at scrape time; set once the engine exists.</summary>
     public Func<EngineSnapshot>? Snapshot { get; set; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Capture.Proxy.Dns;
+using Capture.Proxy.Metrics;
 using Capture.Proxy.Workloads;
 using DnsClient;
 using DnsClient.Protocol;

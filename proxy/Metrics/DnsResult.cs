@@ -1,4 +1,4 @@
-namespace Capture.Proxy.Dns;
+namespace Capture.Proxy.Metrics;
 
 /// <summary>What became of one client query (the <c>result</c> label of <c>capture_dns_queries_total</c>).</summary>
 internal enum DnsResult

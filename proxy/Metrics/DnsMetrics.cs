@@ -1,6 +1,5 @@
-using Capture.Proxy.Metrics;
 
-namespace Capture.Proxy.Dns;
+namespace Capture.Proxy.Metrics;
 
 /// <summary>
 /// The DNS proxy's counters: queries by result and transport, upstream queries in flight, upstream latency
