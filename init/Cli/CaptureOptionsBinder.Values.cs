@@ -129,7 +129,12 @@ internal sealed partial class CaptureOptionsBinder
         var cidrs = new List<IPNetwork>(items.Length);
         foreach (string item in items)
         {
-            if (CidrText.TryParse(item, out IPNetwork network))
+            if (CidrText.TryParse(item, out IPNetwork network) && MappedIpv4(network) is { } ipv4)
+            {
+                // Refused rather than rewritten: the rule would be installed and never match, and the user meant the IPv4 range.
+                _errors.Add($"{setting.Source}: '{item}' is an IPv4-mapped IPv6 range, which never matches: the kernel sends and receives that traffic as IPv4; write {ipv4} instead");
+            }
+            else if (CidrText.TryParse(item, out network))
             {
                 cidrs.Add(network);
             }
@@ -140,6 +145,17 @@ internal sealed partial class CaptureOptionsBinder
         }
 
         return (false, cidrs);
+    }
+
+    /// <summary>The IPv4 range an IPv4-mapped IPv6 range (inside <c>::ffff:0:0/96</c>) stands for, as text, or null.</summary>
+    private static string? MappedIpv4(IPNetwork network)
+    {
+        if (network.PrefixLength < 96 || !network.BaseAddress.IsIPv4MappedToIPv6)
+        {
+            return null;
+        }
+
+        return IpText.Format(network.BaseAddress.MapToIPv4()) + "/" + (network.PrefixLength - 96).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private List<string> Interfaces(CliFlag flag)

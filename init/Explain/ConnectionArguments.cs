@@ -62,6 +62,16 @@ internal static class ConnectionArguments
             return null;
         }
 
+        // ::ffff:a.b.c.d is IPv4 on the wire (a dual-stack socket connecting to it sends IPv4): the IPv4 rules decide.
+        if (to.Address.IsIPv4MappedToIPv6)
+        {
+            to = new IPEndPoint(to.Address.MapToIPv4(), to.Port);
+            if (from is not null && from.Address.IsIPv4MappedToIPv6)
+            {
+                from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
+            }
+        }
+
         var connection = new Connection
         {
             Direction = parsedDirection,

@@ -45,6 +45,34 @@ public class ExplainCommandTests
             .Select(p => p.GetProperty("table").GetString()).Should().OnlyContain(t => t == "istio-proxy-nat");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Explain_Ipv4MappedDestination_TheIpv4RulesDecide(bool nft)
+    {
+        // With -x 10.0.0.0/8, a connection to ::ffff:10.1.2.3 is IPv4 to 10.1.2.3 on the wire: excluded, as the kernel does.
+        string[] backend = nft ? ["--native-nftables"] : [];
+        CliRun excluded = new CliHarness().Run(["explain", .. s_istioInit.Select(a => a == "" ? "10.0.0.0/8" : a), .. backend, "--ipv6", "false", "--dst", "[::ffff:10.1.2.3]:8080"]);
+        CliRun captured = new CliHarness().Run(["explain", .. s_istioInit, .. backend, "--ipv6", "false", "--dst", "[::ffff:192.0.2.7]:8080"]);
+
+        excluded.ExitCode.Should().Be(0, excluded.Error);
+        excluded.Out.Should().StartWith("outbound tcp 0.0.0.0:40000 → 10.1.2.3:8080").And.Contain("(IPv4)")
+            .And.Contain("note: ::ffff:10.1.2.3 is an IPv4-mapped address: a connection to it is IPv4 on the wire, so the IPv4 rules decide (10.1.2.3)")
+            .And.EndWith("verdict: not captured: 10.0.0.0/8 is excluded (-x)\n");
+        captured.Out.Should().EndWith("verdict: redirected to 15001 (outbound capture)\n").And.NotContain("IPv6 rules are off");
+    }
+
+    [Theory]
+    [InlineData("-x", "::ffff:10.0.0.1/128", "10.0.0.1/32")]
+    [InlineData("-i", "::ffff:10.0.0.0/104", "10.0.0.0/8")]
+    public void Run_Ipv4MappedCidr_RefusedWithTheIpv4Range(string flag, string value, string ipv4)
+    {
+        CliRun run = new CliHarness().Run(["-p", "15001", flag, value, "--dry-run"]);
+
+        run.ExitCode.Should().Be(1);
+        run.ErrorLines.Should().ContainSingle().Which.Should().EndWith($"'{value}' is an IPv4-mapped IPv6 range, which never matches: the kernel sends and receives that traffic as IPv4; write {ipv4} instead");
+    }
+
     [Fact]
     public void Explain_OutputJson_WritesVerdictForTools()
     {
