@@ -25,7 +25,9 @@ internal sealed partial class CaptureApplier
         {
             string cleaned = await CleanupNftablesAsync(nft, live.State, cancellationToken).ConfigureAwait(false);
             await RoutesAsync(commands, iptablesPlan, cleanup: true, cancellationToken).ConfigureAwait(false);
-            return cleaned;
+            return await RemoveTproxyRoutingAsync(commands, iptablesPlan, cleanup: true, cancellationToken).ConfigureAwait(false) is { } routing
+                ? cleaned + "; " + routing
+                : cleaned;
         }
 
         // Read before changing anything, so that a failed routing step removes only the routing this run added.
@@ -92,6 +94,12 @@ internal sealed partial class CaptureApplier
         }
 
         await NftRoutesAsync(commands, nft, iptablesPlan, routesBefore, appliedFresh: live.State.IsEmpty && leftovers.Count == 0, cancellationToken).ConfigureAwait(false);
+        if ((options.Run.Reconcile || options.Run.ForceApply)
+            && await RemoveTproxyRoutingAsync(commands, iptablesPlan, cleanup: false, cancellationToken).ConfigureAwait(false) is { } removed)
+        {
+            outcome += "; " + removed;
+        }
+
         return outcome;
     }
 

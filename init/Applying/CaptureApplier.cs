@@ -92,6 +92,10 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             {
                 outcomes = await Task.WhenAll(selections.Select(s => CleanupFamilyAsync(commands, s, plan.Rules(s.Backend.Family), cancellationToken))).ConfigureAwait(false);
                 await RoutesAsync(commands, plan, cleanup: true, cancellationToken).ConfigureAwait(false);
+                if (await RemoveTproxyRoutingAsync(commands, plan, cleanup: true, cancellationToken).ConfigureAwait(false) is { } removed)
+                {
+                    outcomes = [.. outcomes, removed];
+                }
             }
             else
             {
@@ -111,6 +115,12 @@ internal sealed partial class CaptureApplier : ICaptureApplier
                     // is as it was (or as clean as we can make it) rather than capturing without the routes it needs.
                     string undone = await UndoAsync(commands, selections, applied, plan, routesBefore).ConfigureAwait(false);
                     throw new CaptureException($"{failure.Message} ({undone})", failure);
+                }
+
+                if ((options.Run.Reconcile || options.Run.ForceApply)
+                    && await RemoveTproxyRoutingAsync(commands, plan, cleanup: false, cancellationToken).ConfigureAwait(false) is { } removed)
+                {
+                    outcomes = [.. outcomes, removed];
                 }
             }
 
@@ -304,6 +314,40 @@ internal sealed partial class CaptureApplier : ICaptureApplier
             }
         });
         await Task.WhenAll(batches).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes TPROXY routing (an <c>ip rule fwmark M lookup T</c> with T's <c>local default dev lo</c>) that the plan
+    /// does not have, a leftover of an earlier TPROXY configuration (a switch to REDIRECT, another mark or table); with
+    /// <paramref name="cleanup"/>, all of it. Null when there was none.
+    /// </summary>
+    private static async Task<string?> RemoveTproxyRoutingAsync(IptablesCommands commands, RuleSet plan, bool cleanup, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RouteCommand> found = await RoutingState.ReadTproxyAsync(commands, [IpFamily.V4, IpFamily.V6], cancellationToken).ConfigureAwait(false);
+        var stale = new List<RouteCommand>(found.Count);
+        foreach (RouteCommand command in found)
+        {
+            if (cleanup || !plan.RouteCommands.Contains(command))
+            {
+                stale.Add(command);
+            }
+        }
+
+        if (stale.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (IGrouping<IpFamily, RouteCommand> group in stale.GroupBy(command => command.Family))
+        {
+            CommandResult result = await commands.IpBatchAsync(group.Key, RouteBatch.Cleanup(group), cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new CaptureException($"removing the TPROXY routing of an earlier configuration ({string.Join(", ", group.Select(c => "'" + c + "'"))}) failed: {result.Describe()}");
+            }
+        }
+
+        return "removed TPROXY routing these flags do not have: " + string.Join(", ", stale.Select(c => "'" + c.ToDeleteString() + "'"));
     }
 
     /// <summary>

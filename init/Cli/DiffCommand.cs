@@ -30,7 +30,8 @@ internal static class DiffCommand
         Introduction =
             "Give the capture flags (or environment variables) the pod's istio-init was given: diff lists the planned\n" +
             "chains and rules missing from the namespace, the ISTIO_* chains and rules there that the plan does not have,\n" +
-            "and rules in another order (with --native-nftables: Istio's nft tables, read with nft -j list ruleset).\n" +
+            "and rules in another order (with --native-nftables: Istio's nft tables, read with nft -j list ruleset), and\n" +
+            "the routing: the plan's ip rule/route/addr missing, TPROXY routing the plan does not have.\n" +
             "Nothing is changed, so with --quiet it serves as a readiness or liveness probe.\n" +
             "Flags that only matter when applying rules (dry run, cleanup, reconcile, validation) are refused; their\n" +
             "environment variables are ignored.",
@@ -88,6 +89,10 @@ internal static class DiffCommand
                 // ip6tables unusable in this namespace: no IPv6 rules can exist to drift.
             }
         }
+
+        // Routing is part of the state: the plan's ip rule/route/addr, and TPROXY routing of another configuration.
+        IReadOnlyList<RouteCommand> routing = await liveRules.ReadRoutingAsync(plan.RouteCommands, options.Run, cancellationToken).ConfigureAwait(false);
+        report = report with { RoutingDifferences = RoutingDifferences.Compare(plan.RouteCommands, routing) };
 
         if (!quiet)
         {

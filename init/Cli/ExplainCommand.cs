@@ -135,6 +135,31 @@ internal static class ExplainCommand
             explanation = explanation with { Notes = [note, .. explanation.Notes] };
         }
 
+        if (ConnectionArguments.TryParseEndPoint(parseResult.GetValue(Destination)!, requirePort: true, out System.Net.IPEndPoint? given) && given!.Address.IsIPv4MappedToIPv6)
+        {
+            explanation = explanation with
+            {
+                Notes = [$"{given.Address} is an IPv4-mapped address: a connection to it is IPv4 on the wire, so the IPv4 rules decide ({connection.Destination})", .. explanation.Notes],
+            };
+        }
+
+        if (parseResult.GetValue(Live) && explanation.Outcome.Kind is OutcomeKind.TProxy or OutcomeKind.Diverted)
+        {
+            // TPROXY only works with its routing: the mark must lead to a table that routes everything to lo.
+            IReadOnlyList<RouteCommand> routing = await liveRules.ReadRoutingAsync([], options.Run, cancellationToken).ConfigureAwait(false);
+            string? routed = TproxyRoute(routing, explanation.Outcome.Mark, family);
+            explanation = explanation with
+            {
+                Notes =
+                [
+                    .. explanation.Notes,
+                    routed is null
+                        ? $"routing: no ip rule sends mark {explanation.Outcome.Mark} to a table with 'local default dev lo' in this namespace: the kernel routes the marked packet as usual instead of to the proxy's socket"
+                        : "routing: " + routed,
+                ],
+            };
+        }
+
         if (output == "json")
         {
             using var buffer = new MemoryStream();
@@ -177,5 +202,20 @@ internal static class ExplainCommand
         }
 
         return (NftExplainRules.Simulator(ruleset.State, family, owners), note);
+    }
+
+    /// <summary>The live <c>ip rule</c> and route that deliver packets marked <paramref name="mark"/> locally, as text, or null.</summary>
+    private static string? TproxyRoute(IReadOnlyList<RouteCommand> routing, uint mark, IpFamily family)
+    {
+        foreach (RouteCommand command in routing)
+        {
+            if (command is IpRuleAdd rule && rule.Family == family && rule.FirewallMark == mark
+                && routing.Contains(new IpRouteAddLocalDefault(family, rule.RouteTable)))
+            {
+                return $"'{rule}' and '{new IpRouteAddLocalDefault(family, rule.RouteTable)}' are in place";
+            }
+        }
+
+        return null;
     }
 }

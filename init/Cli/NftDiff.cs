@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Capture.Init.Configuration;
+using Capture.Init.Diff;
 using Capture.Init.Explain;
 using Capture.Init.Iptables;
 using Capture.Init.Nftables;
+using Capture.Init.Rules;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Init.Cli;
@@ -21,14 +23,17 @@ internal static class NftDiff
         NftState expected = plan.State.WithOwnerIds(OwnerIds.FromSystem().ResolveText);
         IReadOnlyList<NftDifference> differences = NftDiffer.Compare(expected, live.State);
         IReadOnlyList<string> iptables = live.IptablesCaptureChains();
+        IReadOnlyList<RouteCommand> held = await new SystemLiveRules(NullLoggerFactory.Instance).ReadRoutingAsync(plan.RouteCommands, options.Run, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> routing = RoutingDifferences.Compare(plan.RouteCommands, held);
+        int drift = differences.Count + iptables.Count + routing.Count;
         if (!quiet)
         {
             TextWriter output = services.Console.Out;
             if (json)
             {
-                await output.WriteLineAsync(Json(differences, iptables)).ConfigureAwait(false);
+                await output.WriteLineAsync(Json(differences, iptables, routing)).ConfigureAwait(false);
             }
-            else if (differences.Count == 0 && iptables.Count == 0)
+            else if (drift == 0)
             {
                 int rules = 0;
                 foreach (NftChainState chain in expected.Chains)
@@ -50,23 +55,28 @@ internal static class NftDiff
                     await output.WriteLineAsync($"iptables chain {chain}: capture rules of an iptables run, which capture as well as the nft tables").ConfigureAwait(false);
                 }
 
-                await output.WriteLineAsync($"drift: {differences.Count + iptables.Count} difference{(differences.Count + iptables.Count == 1 ? "" : "s")}").ConfigureAwait(false);
+                foreach (string line in routing)
+                {
+                    await output.WriteLineAsync(line).ConfigureAwait(false);
+                }
+
+                await output.WriteLineAsync($"drift: {drift} difference{(drift == 1 ? "" : "s")}").ConfigureAwait(false);
             }
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return differences.Count > 0 || iptables.Count > 0 ? ExitCode.Drift : ExitCode.Success;
+        return drift > 0 ? ExitCode.Drift : ExitCode.Success;
     }
 
-    private static string Json(IReadOnlyList<NftDifference> differences, IReadOnlyList<string> iptables)
+    private static string Json(IReadOnlyList<NftDifference> differences, IReadOnlyList<string> iptables, IReadOnlyList<string> routing)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("backend", "nftables");
-            writer.WriteBoolean("drift", differences.Count > 0 || iptables.Count > 0);
+            writer.WriteBoolean("drift", differences.Count > 0 || iptables.Count > 0 || routing.Count > 0);
             writer.WriteStartArray("differences");
             foreach (NftDifference difference in differences)
             {
@@ -103,6 +113,13 @@ internal static class NftDiff
             foreach (string chain in iptables)
             {
                 writer.WriteStringValue(chain);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("routing");
+            foreach (string line in routing)
+            {
+                writer.WriteStringValue(line);
             }
 
             writer.WriteEndArray();

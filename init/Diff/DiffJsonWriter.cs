@@ -48,6 +48,13 @@ internal static class DiffJsonWriter
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("routing");
+        foreach (string routing in report.RoutingDifferences)
+        {
+            json.WriteStringValue(routing);
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 }

@@ -15,5 +15,8 @@ internal sealed record DiffReport
 
     public required int PlannedRules { get; init; }
 
-    public bool HasDrift => Differences.Count > 0;
+    /// <summary>Routing drift (<see cref="RoutingDifferences"/>), one sentence each.</summary>
+    public IReadOnlyList<string> RoutingDifferences { get; init; } = [];
+
+    public bool HasDrift => Differences.Count > 0 || RoutingDifferences.Count > 0;
 }

@@ -27,9 +27,15 @@ internal static class DiffTextWriter
             }
         }
 
+        foreach (string routing in report.RoutingDifferences)
+        {
+            output.WriteLine(routing);
+        }
+
         int chains = report.Differences.Select(d => (d.Family, d.Table, d.Chain)).Distinct().Count();
-        output.WriteLine("drift: " + report.Differences.Count + " difference" + (report.Differences.Count == 1 ? "" : "s")
-            + " in " + chains + " chain" + (chains == 1 ? "" : "s"));
+        int count = report.Differences.Count + report.RoutingDifferences.Count;
+        output.WriteLine("drift: " + count + " difference" + (count == 1 ? "" : "s")
+            + " in " + chains + " chain" + (chains == 1 ? "" : "s") + (report.RoutingDifferences.Count > 0 ? " and the routing" : ""));
     }
 
     public static string Describe(RuleDifference difference) => difference.Kind switch

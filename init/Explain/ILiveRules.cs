@@ -1,4 +1,5 @@
 using Capture.Init.Configuration;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Explain;
@@ -11,4 +12,10 @@ internal interface ILiveRules
     /// namespace), read with the backend apply would choose (<see cref="RunOptions.ForceIptablesBinary"/> or detection).
     /// </summary>
     Task<IptablesState> ReadAsync(IpFamily family, RunOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The routing the namespace holds: those of <paramref name="planned"/> in place, and every TPROXY <c>ip rule</c>
+    /// and local route found (<see cref="RoutingState.ReadTproxyAsync"/>), as the commands that add them.
+    /// </summary>
+    Task<IReadOnlyList<RouteCommand>> ReadRoutingAsync(IReadOnlyList<RouteCommand> planned, RunOptions options, CancellationToken cancellationToken);
 }

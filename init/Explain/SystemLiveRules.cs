@@ -31,4 +31,28 @@ internal sealed class SystemLiveRules : ILiveRules
             throw new CaptureException($"cannot read the output of {selection.Backend.Save}: {exception.Message}", exception);
         }
     }
+
+    public async Task<IReadOnlyList<RouteCommand>> ReadRoutingAsync(IReadOnlyList<RouteCommand> planned, RunOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        ArgumentNullException.ThrowIfNull(options);
+        var runner = new ProcessIptablesRunner(options.NetworkNamespace, new Dictionary<string, string>(), _loggerFactory.CreateLogger<ProcessIptablesRunner>());
+        var commands = new IptablesCommands(runner);
+        var present = new List<RouteCommand>();
+        if (planned.Count > 0)
+        {
+            RoutingState state = await RoutingState.ReadAsync(commands, planned, cancellationToken).ConfigureAwait(false);
+            present.AddRange(planned.Where(state.Holds));
+        }
+
+        foreach (RouteCommand found in await RoutingState.ReadTproxyAsync(commands, [IpFamily.V4, IpFamily.V6], cancellationToken).ConfigureAwait(false))
+        {
+            if (!present.Contains(found))
+            {
+                present.Add(found);
+            }
+        }
+
+        return present;
+    }
 }

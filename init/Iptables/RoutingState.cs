@@ -1,9 +1,8 @@
 using System.Globalization;
-using Capture.Init.Iptables;
 using Capture.Init.Rules;
 using Capture.Init.Values;
 
-namespace Capture.Init.Applying;
+namespace Capture.Init.Iptables;
 
 /// <summary>
 /// Which of a set of routing changes (<c>ip rule</c>, <c>ip route</c>, <c>ip addr</c>) the namespace already holds, read
@@ -57,6 +56,59 @@ internal sealed class RoutingState
         }
 
         return new RoutingState(present);
+    }
+
+    /// <summary>
+    /// The TPROXY routing the namespace holds, whoever's configuration added it: for each <c>ip rule … fwmark M lookup
+    /// T</c> whose table T routes <c>local default dev lo</c>, that rule and that route, as the commands that add them.
+    /// That pair is what a TPROXY configuration installs (and nothing else in a pod does), so one that the plan does not
+    /// have is a leftover of an earlier configuration: diff reports it, reconcile and clean-up remove it.
+    /// </summary>
+    public static async Task<IReadOnlyList<RouteCommand>> ReadTproxyAsync(IptablesCommands commands, IReadOnlyList<IpFamily> families, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(families);
+        var found = new List<RouteCommand>();
+        foreach (IpFamily family in families)
+        {
+            CommandResult result = await commands.IpBatchAsync(family, ["rule show", "route show table all"], cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode == CommandResult.NotFoundExitCode)
+            {
+                throw new CaptureException("reading the routing state failed: " + result.Describe());
+            }
+
+            var rules = new List<(uint Mark, string Table)>();
+            var localTables = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string line in result.Stdout.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                int fwmark = Array.IndexOf(words, "fwmark");
+                int lookup = Array.IndexOf(words, "lookup");
+                if (fwmark >= 0 && fwmark + 1 < words.Length && lookup >= 0 && lookup + 1 < words.Length && MarkText.TryParse(words[fwmark + 1], out uint mark))
+                {
+                    rules.Add((mark, words[lookup + 1]));
+                    continue;
+                }
+
+                // "local default dev lo table 133 scope host" (route show table all names the table).
+                int table = Array.IndexOf(words, "table");
+                if (words.Length >= 4 && words[0] == "local" && words[1] == "default" && words[2] == "dev" && words[3] == "lo" && table >= 0 && table + 1 < words.Length)
+                {
+                    localTables.Add(words[table + 1]);
+                }
+            }
+
+            foreach ((uint mark, string table) in rules)
+            {
+                if (localTables.Contains(table))
+                {
+                    found.Add(new IpRuleAdd(family, mark, table));
+                    found.Add(new IpRouteAddLocalDefault(family, table));
+                }
+            }
+        }
+
+        return found.Distinct().ToList();
     }
 
     /// <summary>The <c>show</c> batch line whose output says whether <paramref name="command"/> is in place.</summary>

@@ -43,6 +43,20 @@ public class DiffCommandTests
     }
 
     [Fact]
+    public void Diff_RulesAgreeButTproxyRoutingOfAnotherConfigurationLeft_Exit2AndNamesIt()
+    {
+        var live = new FakeLiveRules(Plan().State(IpFamily.V4), routing: [new IpRuleAdd(IpFamily.V4, 1337, "133"), new IpRouteAddLocalDefault(IpFamily.V4, "133")]);
+
+        (int exitCode, string output, _) = Run(live, s_istioInit);
+
+        exitCode.Should().Be(2);
+        output.Should().Be(
+            "routing: unexpected 'ip rule add fwmark 1337 lookup 133' (TPROXY routing these flags do not have; --reconcile and --cleanup-only remove it)\n"
+            + "routing: unexpected 'ip route add local default dev lo table 133' (TPROXY routing these flags do not have; --reconcile and --cleanup-only remove it)\n"
+            + "drift: 2 differences in 0 chains and the routing\n");
+    }
+
+    [Fact]
     public void Diff_LiveWithoutOneRule_Exit2AndNamesTheRule()
     {
         IptablesState planned = Plan().State(IpFamily.V4);
