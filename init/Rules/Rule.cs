@@ -76,14 +76,59 @@ internal sealed class Rule : IEquatable<Rule>
 
         foreach (string token in SpecTokens())
         {
-            line.Append(' ').Append(token);
+            line.Append(' ');
+            AppendQuoted(line, token);
         }
 
         return line.ToString();
     }
 
-    /// <summary>The matches and target, e.g. <c>-p tcp --dport 9090 -j RETURN</c>.</summary>
-    public override string ToString() => string.Join(' ', SpecTokens());
+    /// <summary>The matches and target, e.g. <c>-p tcp --dport 9090 -j RETURN</c>, quoted as <see cref="ToRestoreLine"/> quotes.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder(64);
+        foreach (string token in SpecTokens())
+        {
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+
+            AppendQuoted(text, token);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A token as iptables-save writes it: in double quotes (with <c>\"</c> and <c>\\</c> escaped, iptables-restore's
+    /// escapes) when it is empty or holds a blank, a quote or a character a shell would act on, so that a printed rule
+    /// reads back as the same rule with iptables-restore, and pasted after <c>iptables -t TABLE</c> stays one word per
+    /// token (a comment "capture-init reconcile guard" printed bare would be three).
+    /// </summary>
+    internal static void AppendQuoted(StringBuilder text, string token)
+    {
+        if (token.Length > 0 && token.AsSpan().IndexOfAny(s_needsQuotes) < 0)
+        {
+            text.Append(token);
+            return;
+        }
+
+        text.Append('"');
+        foreach (char c in token)
+        {
+            if (c is '"' or '\\')
+            {
+                text.Append('\\');
+            }
+
+            text.Append(c);
+        }
+
+        text.Append('"');
+    }
+
+    private static readonly System.Buffers.SearchValues<char> s_needsQuotes = System.Buffers.SearchValues.Create(" \t\"'\\$`;&|<>(){}*?[]~#\n");
 
     /// <summary>The matches in iptables-save's order: base matches sorted, modules kept in order (a stable sort).</summary>
     public IReadOnlyList<Match> CanonicalMatches()

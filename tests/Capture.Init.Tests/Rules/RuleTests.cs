@@ -1,4 +1,5 @@
 using System.Net;
+using Capture.Init.Iptables;
 using Capture.Init.Rules;
 
 namespace Capture.Init.Tests.Rules;
@@ -96,5 +97,20 @@ public class RuleTests
         var match = new ConntrackStateMatch(ConntrackStates.Established | ConntrackStates.Related | ConntrackStates.New);
 
         match.ToString().Should().Be("-m conntrack --ctstate NEW,RELATED,ESTABLISHED");
+    }
+
+    [Theory]
+    [InlineData("-A OUTPUT -m comment --comment \"capture-init reconcile guard\" -j DROP")]
+    [InlineData("-A ISTIO_OUTPUT -m comment --comment \"say \\\"hi\\\" $HOME\" -j RETURN")]
+    [InlineData("-A ISTIO_OUTPUT -m comment --comment \"\" -j RETURN")]
+    [InlineData("-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN")]
+    public void ToRestoreLine_TokensWithBlanksOrQuotes_QuotedAsIptablesSaveDoes(string line)
+    {
+        // explain and diff print rules this way: pasted into iptables-restore (or after "iptables -t nat") they read back the same.
+        Rule rule = IptablesSaveParser.Parse("*nat\n:OUTPUT ACCEPT [0:0]\n:ISTIO_OUTPUT - [0:0]\n" + line + "\nCOMMIT\n").Chains.SelectMany(c => c.Rules).Single();
+
+        rule.ToRestoreLine().Should().Be(line);
+        IptablesSaveParser.Parse("*nat\n:OUTPUT ACCEPT [0:0]\n:ISTIO_OUTPUT - [0:0]\n" + rule.ToRestoreLine() + "\nCOMMIT\n").Chains.SelectMany(c => c.Rules).Single()
+            .Should().Be(rule);
     }
 }
