@@ -33,6 +33,10 @@ internal sealed partial class Http2ClientConnection : IAsyncDisposable
     private ITimer? _pingTimer;
     private int _runningLoops = 2;
 
+    // The abort sources have two users that may finish in either order: Close (which cancels them outside the lock) and
+    // the last loop to exit. Whichever is second disposes them; disposing them first made Close's Cancel throw.
+    private int _abortUsers = 2;
+
     // Under _sync.
     private int _nextStreamId = 1;
     private int _lastOpenedStreamId;
@@ -236,6 +240,7 @@ internal sealed partial class Http2ClientConnection : IAsyncDisposable
         // Reads are of no use any more; a write stuck on a peer that stopped reading gets a short grace period.
         _readAbort.Cancel();
         _writeAbort.CancelAfter(TimeSpan.FromSeconds(2));
+        ReleaseAborts();
     }
 
     private void OnLoopExited()
@@ -254,9 +259,17 @@ internal sealed partial class Http2ClientConnection : IAsyncDisposable
             reason = _closeReason!.Value;
         }
 
-        _readAbort.Dispose();
-        _writeAbort.Dispose();
+        ReleaseAborts();
         _completion.TrySetResult(reason);
+    }
+
+    private void ReleaseAborts()
+    {
+        if (Interlocked.Decrement(ref _abortUsers) == 0)
+        {
+            _readAbort.Dispose();
+            _writeAbort.Dispose();
+        }
     }
 
     private void WakeBlockedWritersLocked()
