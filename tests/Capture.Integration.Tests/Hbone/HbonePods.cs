@@ -52,6 +52,9 @@ internal sealed class HbonePods : IDisposable
 
     public ProxyProcess ProxyA { get; private set; } = null!;
 
+    /// <summary>/etc/netns/&lt;A&gt;: ip netns exec bind-mounts its resolv.conf over /etc/resolv.conf in A; null without DNS.</summary>
+    public string? NetnsEtcA { get; private set; }
+
     /// <summary>B's proxy; null when the test puts another HBONE server (Node) on B's 15008.</summary>
     public ProxyProcess? ProxyB { get; private set; }
 
@@ -59,10 +62,13 @@ internal sealed class HbonePods : IDisposable
     /// Starts both pods. <paramref name="appB"/> handles each connection to B's app (echo by default);
     /// <paramref name="protocolB"/> is B's protocol in the workloads file; <paramref name="credentialsB"/> names the
     /// service account B's proxy gets certificates for (another one than "b" makes a server A must refuse);
-    /// <paramref name="startProxyB"/> false leaves B without a proxy (its rules stay).
+    /// <paramref name="startProxyB"/> false leaves B without a proxy (its rules stay); <paramref name="redirectDnsA"/>
+    /// applies A with <c>--redirect-dns</c> and gives A a resolv.conf (search list of namespace default, nameserver
+    /// B's address, where the test runs its DNS server) that capture-init, A's proxy and what runs in A read.
     /// </summary>
     public static async Task<HbonePods> StartAsync(
-        Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true)
+        Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true,
+        bool redirectDnsA = false)
     {
         MeshCertificates certificates = MeshCertificates.Create("a");
         PodTopology? topology = null;
@@ -79,9 +85,18 @@ internal sealed class HbonePods : IDisposable
             app = new TestServer(topology.Peer, topology.PeerIPv4, appB ?? TestServer.EchoAsync);
             pods = new HbonePods(topology, certificates, app);
             pods.WriteWorkloads(protocolB);
-            CaptureInit.RunIn(pods.A, CaptureInit.DefaultIstioInitArguments).EnsureSuccess();
+            string[] initA = [.. CaptureInit.DefaultIstioInitArguments];
+            string[] proxyA = pods.ProxyArguments("default.a");
+            if (redirectDnsA)
+            {
+                string resolv = pods.WriteResolvConfA();
+                initA = [.. initA, "--redirect-dns", "--resolv-conf", resolv];
+                proxyA = [.. proxyA, "--resolv-conf", resolv];
+            }
+
+            CaptureInit.RunIn(pods.A, initA).EnsureSuccess();
             CaptureInit.RunIn(pods.B, CaptureInit.DefaultIstioInitArguments).EnsureSuccess();
-            pods.ProxyA = await ProxyProcess.StartAsync(pods.A, pods.ProxyArguments("default.a"));
+            pods.ProxyA = await ProxyProcess.StartAsync(pods.A, proxyA);
             if (startProxyB)
             {
                 // B's proxy runs with no HOME, as a runtime that sets none would start it: certificate chains must
@@ -189,6 +204,43 @@ internal sealed class HbonePods : IDisposable
         AppB.Dispose();
         Topology.Dispose();
         Certificates.Dispose();
+        if (NetnsEtcA is not null)
+        {
+            RemoveNetnsEtc(NetnsEtcA);
+        }
+    }
+
+    // /etc/netns itself goes too when no other namespace's file is left in it: the host keeps nothing of the test.
+    private static void RemoveNetnsEtc(string directory)
+    {
+        Directory.Delete(directory, recursive: true);
+        try
+        {
+            if (Directory.GetFileSystemEntries("/etc/netns").Length == 0)
+            {
+                Directory.Delete("/etc/netns");
+            }
+        }
+        catch (IOException)
+        {
+            // Another test's namespace file appeared meanwhile: it removes the directory when it is done.
+        }
+    }
+
+    private string WriteResolvConfA()
+    {
+        string content = $"search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver {AddressB}\noptions timeout:2 attempts:1\n";
+        string path = Path.Combine(Certificates.Root, "resolv.conf");
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0x1A4); // 0644
+        }
+
+        NetnsEtcA = Path.Combine("/etc/netns", A.Name);
+        Directory.CreateDirectory(NetnsEtcA);
+        File.WriteAllText(Path.Combine(NetnsEtcA, "resolv.conf"), content);
+        return path;
     }
 
     private string[] ProxyArguments(string credentials) =>
