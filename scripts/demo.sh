@@ -8,6 +8,9 @@
 # Then the same hop again with both proxies given a workloads file and SPIFFE credentials (scripts/hbone-certs.sh):
 # productpage's proxy carries it to reviews' 15008 in an HBONE tunnel (mTLS 1.3, HTTP/2 CONNECT); both identities
 # come from the access logs and a tcpdump of the wire shows TLS, not HTTP.
+# Last, from the same workloads file: productpage (capture-init --redirect-dns) resolves `reviews` by name through its
+# proxy's DNS proxy (15053) to the service VIP and reaches it through the tunnel; an Allow policy that admits another
+# identity makes reviews' proxy answer productpage's CONNECT with 401; admitting productpage lets it in again.
 #
 # Usage: sudo scripts/demo.sh [--keep] [--no-install]
 #   --keep        leave the namespaces and processes running (also when a step fails) and print the commands to
@@ -15,7 +18,8 @@
 #   --no-install  do not call scripts/install-deps.sh (the tools must already be there)
 #   CAPTURE_BIN=DIR  take capture-init, capture-proxy and capture-peer from DIR instead of publishing them
 # Needs root. Never touches the host's network namespace: every link, address and rule lives in namespaces named
-# capdemo-<pid>-<random>-*, deleted on exit (also on failure or Ctrl-C) unless --keep.
+# capdemo-<pid>-<random>-*, deleted on exit (also on failure or Ctrl-C) unless --keep; productpage's resolv.conf
+# (/etc/netns/<its namespace>/resolv.conf, which ip netns exec mounts in the pod) goes with them.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/common.sh
@@ -28,7 +32,7 @@ for arg in "$@"; do
   case "$arg" in
     --keep) keep=true ;;
     --no-install) install=false ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +47,7 @@ subnet=10.44.0
 pp_ip=$subnet.10 rv_ip=$subnet.20 cl_ip=$subnet.30
 app_uid=1000 # the apps run as an ordinary user: their traffic is what gets captured
 work=""
+dns_etc="" # /etc/netns/<productpage>, removed on exit
 
 # keep_help: how to look around a kept mesh and how to remove it.
 keep_help() {
@@ -56,7 +61,7 @@ keep_help() {
     ip netns exec $(netns_name productpage) ss -tnp
     less $work/productpage-proxy.log $work/reviews-proxy.log
   Tear down:
-    kill ${NETNS_PIDS[*]}; for ns in \$(ip netns list | awk '/^$NETNS_PREFIX-/{print \$1}'); do ip netns del \$ns; done; rm -rf $work
+    kill ${NETNS_PIDS[*]}; for ns in \$(ip netns list | awk '/^$NETNS_PREFIX-/{print \$1}'); do ip netns del \$ns; done; rm -rf $work${dns_etc:+; rm -rf $dns_etc; rmdir /etc/netns 2>/dev/null}
 EOF
 }
 
@@ -69,6 +74,10 @@ cleanup() {
   fi
   netns_cleanup
   [[ -z "$work" ]] || rm -rf "$work"
+  if [[ -n "$dns_etc" ]]; then
+    rm -rf "$dns_etc"
+    rmdir /etc/netns 2>/dev/null || true # only when no other namespace's file is left in it
+  fi
   if [[ -n "$NETNS_PREFIX" ]]; then
     left=$(netns_leftovers)
     [[ -z "$left" ]] || echo "demo: could not delete namespaces: $left" >&2
@@ -189,7 +198,7 @@ metric() {
 # changed BEFORE AFTER: the capture_* samples that moved, as "name{labels}  before → after".
 changed() {
   awk 'NR == FNR { if ($1 !~ /^#/) before[$1] = $NF; next }
-       $1 ~ /^capture_/ && $NF != before[$1] { printf "      %-72s %s → %s\n", $1, (($1 in before) ? before[$1] : 0), $NF }' "$1" "$2"
+       $1 ~ /^capture_/ { was = ($1 in before) ? before[$1] : 0; if ($NF != was) printf "      %-72s %s → %s\n", $1, was, $NF }' "$1" "$2"
 }
 accepted() { metric "$1" capture_connections_accepted_total "direction=\"$2\""; }
 
@@ -346,8 +355,131 @@ http=$(tcpdump -r "$work/wire.pcap" -nn -A 2>/dev/null | grep -c 'GET /reviews' 
 ok "'GET /reviews/0' appears in no packet between the pods: the hop was TLS 1.3 inside HBONE"
 
 # ---------------------------------------------------------------------------------------------------------------
+step "DNS and authorization from the workloads file: reviews by name through 15053, then an Allow policy that says 401"
+vip=10.96.0.20
+# write_workloads POLICY-PRINCIPAL: the file with a reviews service (VIP $vip) and, given a principal, an Allow
+# policy selected by reviews that admits only that principal. Renamed into place: the proxies follow the change.
+write_workloads() {
+  cat >"$work/workloads.yaml.tmp" <<YAML
+workloads:
+- uid: demo//v1/Pod/default/productpage-v1
+  name: productpage-v1
+  namespace: default
+  serviceAccount: bookinfo-productpage
+  workloadIps: ["$pp_ip"]
+  protocol: HBONE
+- uid: demo//v1/Pod/default/reviews-v1
+  name: reviews-v1
+  namespace: default
+  serviceAccount: bookinfo-reviews
+  workloadIps: ["$rv_ip"]
+  protocol: HBONE
+  services:
+    "default/reviews.default.svc.cluster.local": {9080: 9080}
+  authorizationPolicies: ["default/reviews-callers"]
+services:
+- name: reviews
+  namespace: default
+  hostname: reviews.default.svc.cluster.local
+  vips: ["/$vip"]
+  ports: {9080: 9080}
+YAML
+  if [[ -n ${1:-} ]]; then
+    cat >>"$work/workloads.yaml.tmp" <<YAML
+policies:
+- name: reviews-callers
+  namespace: default
+  scope: WorkloadSelector
+  action: Allow
+  rules:
+  - - - principals: [{Exact: "$1"}]
+YAML
+  fi
+  chmod 644 "$work/workloads.yaml.tmp"
+  mv "$work/workloads.yaml.tmp" "$work/workloads.yaml"
+}
+reloads() { grep -c "Workloads file .* changed: now .* $1 policies" "$work/$2-hbone.log" || true; }
+# reloaded POLICIES POD SEEN: POD's proxy has logged more than SEEN reloads to a file with POLICIES policies.
+reloaded() { (($(reloads "$1" "$2") > $3)); }
+rv_reloads=$(reloads 0 reviews) pp_reloads=$(reloads 0 productpage)
+write_workloads ""
+wait_until 10 "productpage's proxy to read the file with the service" reloaded 0 productpage "$pp_reloads"
+wait_until 10 "reviews' proxy to read the file with the service" reloaded 0 reviews "$rv_reloads"
+# The service range gets a route in productpage, as a cluster's pod network has one: a connect to a VIP must leave
+# routing before the nat rules can send it to 15001 (without one it fails with "Network is unreachable").
+nsx productpage ip route add 10.96.0.0/16 dev eth0
+# The pod's resolv.conf: ip netns exec bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf for what runs
+# in the pod. Its nameserver (the client's address, where nothing answers DNS) is only ever asked for names the
+# workloads file does not hold; capture-init --redirect-dns sends the app's queries to it to 15053 instead.
+dns_etc=/etc/netns/$(netns_name productpage)
+mkdir -p "$dns_etc"
+printf 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver %s\noptions timeout:2 attempts:1\n' "$cl_ip" |
+  tee "$work/resolv.conf" >"$dns_etc/resolv.conf"
+chmod 644 "$work/resolv.conf"
+say "\$ capture-init ${init_text} --redirect-dns --resolv-conf $work/resolv.conf --reconcile   (in productpage)"
+nsx productpage "$bin/capture-init" "${init_args[@]}" --redirect-dns --resolv-conf "$work/resolv.conf" --reconcile \
+  >"$work/productpage-init-dns.log" 2>&1 || { cat "$work/productpage-init-dns.log" >&2; die "capture-init --redirect-dns failed in productpage"; }
+live_rules productpage | grep -E -- '--dport 53 .*15053' | sed 's/^/      /' || die "productpage's rules send no DNS to 15053"
+say "\$ ip netns exec $(netns_name productpage) setpriv --reuid $app_uid ... getent ahosts reviews"
+nsx productpage "${as_app[@]}" getent ahosts reviews >"$work/getent.txt" 2>&1 ||
+  { cat "$work/getent.txt" "$work/productpage-hbone.log" >&2; die "productpage's app could not resolve reviews"; }
+sed 's/^/      /' "$work/getent.txt"
+grep -q "^$vip " "$work/getent.txt" || die "reviews did not resolve to its VIP $vip"
+ok "productpage's app resolved reviews (search list → reviews.default.svc.cluster.local) to the VIP $vip, answered by its proxy's 15053"
+
+say "\$ ip netns exec $(netns_name productpage) setpriv --reuid $app_uid ... capture-peer http-get http://reviews:9080/reviews/by-name"
+nsx productpage "${as_app[@]}" "$peer" http-get "http://reviews:9080/reviews/by-name" >"$work/by-name.txt" 2>&1 ||
+  { cat "$work/by-name.txt" "$work/productpage-hbone.log" >&2; die "productpage's app could not reach reviews by name"; }
+sed 's/^/      /' "$work/by-name.txt"
+sleep 0.5 # access-log lines are written when a connection closes
+vip_line=$(grep -E "outbound .* -> $vip:9080 .*via=hbone" "$work/productpage-hbone.log" | tail -n 1)
+[[ -n $vip_line ]] || die "productpage's access log has no outbound line to $vip:9080 through the tunnel"
+say "productpage's proxy: ${vip_line#*AccessLog*] }"
+ok "reviews by name → $vip:9080 → HBONE tunnel to reviews' 15008"
+
+pp_principal=${pp_id#spiffe://}
+rv_reloads=$(reloads 1 reviews)
+write_workloads "cluster.local/ns/default/sa/bookinfo-ratings"
+say "policy default/reviews-callers (Allow, selected by reviews) admits only cluster.local/ns/default/sa/bookinfo-ratings"
+wait_until 10 "reviews' proxy to read the policy" reloaded 1 reviews "$rv_reloads"
+scrape reviews "$work/rv.auth0"
+rv_log_at=$(wc -l <"$work/reviews-hbone.log")
+if nsx productpage "${as_app[@]}" "$peer" http-get --timeout 5 "http://reviews:9080/reviews/denied" >"$work/denied.txt" 2>&1; then
+  cat "$work/denied.txt" >&2
+  die "productpage reached reviews although the policy admits only bookinfo-ratings"
+fi
+say "productpage's app: $(tail -n 1 "$work/denied.txt")"
+sleep 0.5
+scrape reviews "$work/rv.auth1"
+denied_line=$(tail -n +"$((rv_log_at + 1))" "$work/reviews-hbone.log" | grep -E "inbound .*end=denied" | head -n 1)
+[[ -n $denied_line ]] || { cat "$work/reviews-hbone.log" >&2; die "reviews' access log has no denied stream"; }
+say "reviews' proxy (the denying side):"
+tail -n +"$((rv_log_at + 1))" "$work/reviews-hbone.log" | grep -E "denied" | sed 's/^[^]]*] /      /'
+[[ $denied_line == *401* ]] || die "reviews' denied stream does not show its 401"
+[[ $denied_line == *"peer=$pp_id"* ]] || die "reviews' denied stream does not name productpage's identity"
+say "reviews' metrics that moved:"
+changed "$work/rv.auth0" "$work/rv.auth1" | grep -E 'authorization|hbone' || true
+d_denied=$(($(metric "$work/rv.auth1" capture_authorization_denied_total 'transport="hbone"') - $(metric "$work/rv.auth0" capture_authorization_denied_total 'transport="hbone"')))
+((d_denied >= 1)) || die "capture_authorization_denied_total{transport=\"hbone\"} did not move on reviews"
+! grep -q '/reviews/denied' "$work/reviews-app.log" || die "the denied request reached reviews' app"
+ok "productpage ($pp_id) denied by reviews with 401 (no allow policy matched); reviews' app was never connected"
+
+rv_reloads=$(reloads 1 reviews)
+write_workloads "$pp_principal"
+say "policy default/reviews-callers now admits $pp_principal"
+wait_until 10 "reviews' proxy to read the new policy" reloaded 1 reviews "$rv_reloads"
+nsx productpage "${as_app[@]}" "$peer" http-get "http://reviews:9080/reviews/allowed" >"$work/allowed.txt" 2>&1 ||
+  { cat "$work/allowed.txt" "$work/reviews-hbone.log" >&2; die "productpage was still denied after the policy admitted it"; }
+say "productpage's app: $(head -n 1 "$work/allowed.txt")"
+sleep 0.5
+allowed_line=$(grep -E "inbound .*policy=default/reviews-callers" "$work/reviews-hbone.log" | grep -v 'end=denied' | tail -n 1)
+[[ -n $allowed_line ]] || die "reviews' access log has no allowed stream naming policy default/reviews-callers"
+say "reviews' proxy: ${allowed_line#*AccessLog*] }"
+ok "allowed again without a restart: the policy in force when the connection arrived decided"
+
+# ---------------------------------------------------------------------------------------------------------------
 if [[ $keep == true ]]; then
-  printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, and the HBONE hop was encrypted\n'
+  printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, the HBONE hop was encrypted, reviews resolved by name through 15053, and a policy denied with 401\n'
   exit 0 # the EXIT trap prints how to look around and how to tear down
 fi
 
@@ -355,4 +487,4 @@ step "Tearing down"
 netns_cleanup
 [[ -z $(netns_leftovers) ]] || die "namespaces left behind: $(netns_leftovers)"
 ok "all demo namespaces deleted and processes stopped"
-printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, and the HBONE hop was encrypted\n'
+printf '\n==> demo passed: every hop captured, the proxy'"'"'s own traffic and the excluded ports were not, the HBONE hop was encrypted, reviews resolved by name through 15053, and a policy denied with 401\n'
