@@ -19,6 +19,11 @@ internal sealed class AuthorizingRouter(IUpstreamRouter inner, Authorizer author
             {
                 return UpstreamRoute.HandOff(new DeniedConnection(decision.PolicyKey));
             }
+
+            if (decision.Policy is not null)
+            {
+                return inner.Route(connection).WithPolicy(decision.PolicyKey);
+            }
         }
 
         return inner.Route(connection);

@@ -63,7 +63,7 @@ internal sealed partial class ConnectionIntake
             return;
         }
 
-        _relays.Start(fd, info);
+        _relays.Start(fd, info, route.Policy);
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ internal sealed partial class Connection : ILoopHandler, ILoopTimer
     private readonly EventLoop _loop;
     private readonly RelayHalf _up;
     private readonly RelayHalf _down;
+
+    // namespace/name of the authorization policy that allowed this connection (access log), or null.
+    private readonly string? _policy;
     private LoopRegistration _registration = LoopRegistration.None;
     private int _clientFd;
     private int _upstreamFd = -1;
@@ -32,8 +35,9 @@ internal sealed partial class Connection : ILoopHandler, ILoopTimer
     private long _retryDueTicks;
     private long _connectedMs;
 
-    public Connection(RelayContext context, in ConnectionInfo info, int clientFd)
+    public Connection(RelayContext context, in ConnectionInfo info, int clientFd, string? policy = null)
     {
+        _policy = policy;
         _context = context;
         _loop = context.Loop;
         Info = info;
@@ -403,7 +407,7 @@ internal sealed partial class Connection : ILoopHandler, ILoopTimer
 
         ReportRelayed(); // the remainder, before the summary: a sink sees every byte counted once the connection is closed
         ConnectionSummary summary = new(Info, reason, error, _up.Bytes, _down.Bytes, _up.Spliced + _down.Spliced,
-            _up.Copied + _down.Copied, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp));
+            _up.Copied + _down.Copied, Stopwatch.GetElapsedTime(Info.AcceptedTimestamp)) { Policy = _policy };
         _context.Events.ConnectionClosed(summary);
         if (_context.Logger.IsEnabled(LogLevel.Debug))
         {

@@ -71,10 +71,10 @@ internal sealed class RelayContext : IDisposable
     }
 
     /// <summary>Loop thread: relays the accepted client <paramref name="clientFd"/> to its original destination.</summary>
-    public void Start(int clientFd, in ConnectionInfo info)
+    public void Start(int clientFd, in ConnectionInfo info, string? policy = null)
     {
         Interlocked.Increment(ref _active);
-        new Connection(this, info, clientFd).Start();
+        new Connection(this, info, clientFd, policy).Start();
     }
 
     /// <summary>Called by a connection as it closes.</summary>

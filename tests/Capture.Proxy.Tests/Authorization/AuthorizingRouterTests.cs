@@ -41,6 +41,27 @@ public sealed class AuthorizingRouterTests
     }
 
     [Fact]
+    public void Route_AllowedByAPolicy_RouteNamesItForTheAccessLog()
+    {
+        _index = new WorkloadIndex(PolicyYaml.Config("""
+            - name: allow-pod-net
+              namespace: default
+              scope: Namespace
+              action: Allow
+              rules: [[[sourceIps: ["10.1.0.0/16"]]]]
+
+            """));
+        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+
+        UpstreamRoute allowed = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20"));
+        UpstreamRoute unjudged = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.30"));
+
+        allowed.IsHandOff.Should().BeFalse();
+        allowed.Policy.Should().Be("default/allow-pod-net");
+        unjudged.Policy.Should().BeNull("no policy applies to ratings, in another namespace");
+    }
+
+    [Fact]
     public void Route_PolicyRemovedFromTheFile_NextConnectionAllowed()
     {
         AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
