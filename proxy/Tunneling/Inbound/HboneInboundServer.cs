@@ -61,7 +61,7 @@ internal sealed class HboneInboundServer : IAsyncDisposable
 
         // A 15008 connection is a long-lived tunnel carrying many streams, and there are few of them: a receive buffer
         // held while idle costs little, and skipping the zero-byte wait halves the receives on bulk (one per 4 KiB
-        // block; strace of bench-hbone.sh's bulk saw about 14 receives per TLS record the peer sent). Inline scheduling
+        // block; strace of bench-hbone.sh's bulk saw about 14 receives for each send of the peer). Inline scheduling
         // runs the TLS and HTTP/2 code on the thread that completed the socket operation instead of queueing it to
         // the thread pool at each pipe: nothing on this path blocks (all of it is asynchronous).
         SocketTransportOptions socketOptions = new() { WaitForDataBeforeAllocatingBuffer = false, UnsafePreferInlineScheduling = true };
