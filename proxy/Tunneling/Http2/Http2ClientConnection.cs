@@ -68,6 +68,18 @@ internal sealed partial class Http2ClientConnection : IAsyncDisposable
     }
 
     /// <summary>Streams open or half-closed on this connection.</summary>
+    /// <summary>A PING of ours is waiting for its ACK (for tests and diagnostics).</summary>
+    internal bool PingOutstanding
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pingOutstanding;
+            }
+        }
+    }
+
     public int ActiveStreams
     {
         get

@@ -42,7 +42,9 @@ public class Http2ClientConnectionTests
             time.Advance(TimeSpan.FromSeconds(10));
             (_, byte[] payload) = await peer.ReadUntilAsync(Http2FrameType.Ping);
             await peer.SendPingAckAsync(Http2FrameReader.ReadPing(payload));
-            await Task.Delay(50);   // let the read loop take the ACK before the clock moves on
+            // The read loop must take the ACK before the clock moves on: with the PING still outstanding the next tick
+            // sends none (a fixed 50 ms wait here lost that race on a loaded CI machine).
+            await WaitUntilAsync(() => !connection.PingOutstanding);
         }
 
         connection.Completion.IsCompleted.Should().BeFalse();
