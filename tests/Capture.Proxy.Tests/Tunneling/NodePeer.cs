@@ -39,7 +39,7 @@ internal sealed class NodePeer : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static string? NodePath { get; } = FindNode();
+    public static string? NodePath { get; } = FindOnPath("node");
 
     public static string Script => Path.Combine(AppContext.BaseDirectory, "node", "hbone-peer.js");
 
@@ -91,11 +91,12 @@ internal sealed class NodePeer : IAsyncDisposable
         _arrived.Dispose();
     }
 
-    private static string? FindNode()
+    /// <summary>Full path of <paramref name="tool"/> on PATH, or null.</summary>
+    public static string? FindOnPath(string tool)
     {
         foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
-            string candidate = Path.Combine(directory, "node");
+            string candidate = Path.Combine(directory, tool);
             if (File.Exists(candidate))
             {
                 return candidate;
