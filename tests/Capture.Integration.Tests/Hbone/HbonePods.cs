@@ -10,7 +10,9 @@ namespace Capture.Integration.Tests.Hbone;
 /// injector's default istio-init flags) and the published capture-proxy as UID 1337 with credentials for its service
 /// account (<c>spiffe://cluster.local/ns/default/sa/a</c> and <c>…/sa/b</c>, minted by scripts/hbone-certs.sh) and one
 /// workloads file naming both pods and a service <c>b</c> with a VIP whose port 80 maps to B's app. B's app is a
-/// <see cref="TestServer"/> on B's address. Disposed in reverse, namespaces last, even when a test fails.
+/// <see cref="TestServer"/> on B's address. <see cref="PodFamilies"/> picks IPv4, IPv6 or dual-stack pods: the
+/// workload IPs and the VIPs in the file follow it, and a dual-stack B's app listens on both of B's addresses (one port).
+/// Disposed in reverse, namespaces last, even when a test fails.
 /// </summary>
 internal sealed class HbonePods : IDisposable
 {
@@ -18,8 +20,12 @@ internal sealed class HbonePods : IDisposable
 
     public static readonly IPAddress Vip = IPAddress.Parse("10.96.0.10");
 
-    private HbonePods(PodTopology topology, MeshCertificates certificates, TestServer appB)
+    /// <summary>The service's IPv6 VIP (IPv6 and dual-stack pods), outside both pods' /64: reached by A's default route.</summary>
+    public static readonly IPAddress Vip6 = IPAddress.Parse("fd00:96::10");
+
+    private HbonePods(PodFamilies families, PodTopology topology, MeshCertificates certificates, TestServer appB)
     {
+        Families = families;
         Topology = topology;
         Certificates = certificates;
         AppB = appB;
@@ -36,17 +42,35 @@ internal sealed class HbonePods : IDisposable
     /// <summary>Pod B: the server side (its proxy's 15008 ends the tunnel and connects to B's app).</summary>
     public TestNamespace B => Topology.Peer;
 
-    public IPAddress AddressA => Topology.PodIPv4;
+    public PodFamilies Families { get; }
 
-    public IPAddress AddressB => Topology.PeerIPv4;
+    /// <summary>A's first address: IPv6 for IPv6 pods, else IPv4.</summary>
+    public IPAddress AddressA => Families == PodFamilies.IPv6 ? Topology.PodIPv6 : Topology.PodIPv4;
 
+    /// <summary>B's first address: IPv6 for IPv6 pods, else IPv4.</summary>
+    public IPAddress AddressB => Families == PodFamilies.IPv6 ? Topology.PeerIPv6 : Topology.PeerIPv4;
+
+    public IPAddress AddressA6 => Topology.PodIPv6;
+
+    public IPAddress AddressB6 => Topology.PeerIPv6;
+
+    /// <summary>B's app, on <see cref="AddressB"/>.</summary>
     public TestServer AppB { get; }
+
+    /// <summary>Dual-stack only: B's app on B's IPv6 address, same port and handler as <see cref="AppB"/>.</summary>
+    public TestServer? AppB6 { get; private set; }
 
     /// <summary>B's app by pod IP.</summary>
     public IPEndPoint AppBEndPoint => new(AddressB, AppB.EndPoint.Port);
 
+    /// <summary>B's app by B's IPv6 pod IP (IPv6 and dual-stack pods).</summary>
+    public IPEndPoint AppBEndPoint6 => new(AddressB6, AppB.EndPoint.Port);
+
     /// <summary>B's app through the service VIP.</summary>
     public static IPEndPoint VipEndPoint => new(Vip, VipPort);
+
+    /// <summary>B's app through the service's IPv6 VIP.</summary>
+    public static IPEndPoint Vip6EndPoint => new(Vip6, VipPort);
 
     public string WorkloadsPath { get; }
 
@@ -68,7 +92,7 @@ internal sealed class HbonePods : IDisposable
     /// </summary>
     public static async Task<HbonePods> StartAsync(
         Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true,
-        bool redirectDnsA = false)
+        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4)
     {
         MeshCertificates certificates = MeshCertificates.Create("a");
         PodTopology? topology = null;
@@ -81,11 +105,19 @@ internal sealed class HbonePods : IDisposable
                 certificates.Issue("default." + credentialsB, credentialsB);
             }
 
-            topology = PodTopology.Create("hb");
-            app = new TestServer(topology.Peer, topology.PeerIPv4, appB ?? TestServer.EchoAsync);
-            pods = new HbonePods(topology, certificates, app);
+            topology = PodTopology.Create("hb", ipv4: families != PodFamilies.IPv6);
+            app = new TestServer(topology.Peer, families == PodFamilies.IPv6 ? topology.PeerIPv6 : topology.PeerIPv4, appB ?? TestServer.EchoAsync);
+            pods = new HbonePods(families, topology, certificates, app);
+            if (families == PodFamilies.DualStack)
+            {
+                pods.AppB6 = new TestServer(topology.Peer, topology.PeerIPv6, appB ?? TestServer.EchoAsync, app.EndPoint.Port);
+            }
+
             pods.WriteWorkloads(protocolB);
-            string[] initA = [.. CaptureInit.DefaultIstioInitArguments];
+            // IPv6-only pods need nothing: --ipv6 auto finds IPv6 first. Dual-stack pods get what the injector adds
+            // when ISTIO_DUAL_STACK is on.
+            string[] init = families == PodFamilies.DualStack ? [.. CaptureInit.DefaultIstioInitArguments, "--dual-stack"] : [.. CaptureInit.DefaultIstioInitArguments];
+            string[] initA = [.. init];
             string[] proxyA = pods.ProxyArguments("default.a");
             if (redirectDnsA)
             {
@@ -95,7 +127,7 @@ internal sealed class HbonePods : IDisposable
             }
 
             CaptureInit.RunIn(pods.A, initA).EnsureSuccess();
-            CaptureInit.RunIn(pods.B, CaptureInit.DefaultIstioInitArguments).EnsureSuccess();
+            CaptureInit.RunIn(pods.B, init).EnsureSuccess();
             pods.ProxyA = await ProxyProcess.StartAsync(pods.A, proxyA);
             if (startProxyB)
             {
@@ -132,13 +164,13 @@ internal sealed class HbonePods : IDisposable
               name: a
               namespace: default
               serviceAccount: a
-              workloadIps: ["{AddressA}"]
+              workloadIps: [{WorkloadIps(Topology.PodIPv4, Topology.PodIPv6)}]
               protocol: HBONE
             - uid: test//v1/Pod/default/b
               name: b
               namespace: default
               serviceAccount: b
-              workloadIps: ["{AddressB}"]
+              workloadIps: [{WorkloadIps(Topology.PeerIPv4, Topology.PeerIPv6)}]
               protocol: {protocolB}
               services:
                 "default/b.default.svc.cluster.local":
@@ -147,7 +179,7 @@ internal sealed class HbonePods : IDisposable
             - name: b
               namespace: default
               hostname: b.default.svc.cluster.local
-              vips: ["/{Vip}"]
+              vips: [{Vips()}]
               ports:
                 {VipPort}: {AppB.EndPoint.Port}
             """;
@@ -201,6 +233,7 @@ internal sealed class HbonePods : IDisposable
     {
         ProxyB?.Dispose();
         ProxyA?.Dispose();
+        AppB6?.Dispose();
         AppB.Dispose();
         Topology.Dispose();
         Certificates.Dispose();
@@ -242,6 +275,22 @@ internal sealed class HbonePods : IDisposable
         File.WriteAllText(Path.Combine(NetnsEtcA, "resolv.conf"), content);
         return path;
     }
+
+    /// <summary>The quoted addresses a pod's workload entry lists for <see cref="Families"/>.</summary>
+    private string WorkloadIps(IPAddress ipv4, IPAddress ipv6) => Families switch
+    {
+        PodFamilies.IPv6 => $"\"{ipv6}\"",
+        PodFamilies.DualStack => $"\"{ipv4}\", \"{ipv6}\"",
+        _ => $"\"{ipv4}\"",
+    };
+
+    /// <summary>The service's VIPs in ztunnel's <c>network/address</c> form (empty network) for <see cref="Families"/>.</summary>
+    private string Vips() => Families switch
+    {
+        PodFamilies.IPv6 => $"\"/{Vip6}\"",
+        PodFamilies.DualStack => $"\"/{Vip}\", \"/{Vip6}\"",
+        _ => $"\"/{Vip}\"",
+    };
 
     private string[] ProxyArguments(string credentials) =>
         ["--workers", "1", "--workloads", WorkloadsPath, "--certs", Certificates.Directory(credentials)];

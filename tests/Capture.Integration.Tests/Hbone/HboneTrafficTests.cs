@@ -207,11 +207,15 @@ public sealed class HboneTrafficTests
         }
     }
 
-    internal static async Task<byte[]> SendRandomAsync(Socket socket, CancellationToken cancellationToken)
+    internal static Task<byte[]> SendRandomAsync(Socket socket, CancellationToken cancellationToken) =>
+        SendRandomAsync(socket, BulkBytes, cancellationToken);
+
+    /// <summary>Sends <paramref name="bytes"/> random bytes (a multiple of 256 KiB) and returns their SHA-256.</summary>
+    internal static async Task<byte[]> SendRandomAsync(Socket socket, int bytes, CancellationToken cancellationToken)
     {
         using IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[] chunk = new byte[256 * 1024];
-        for (int sent = 0; sent < BulkBytes; sent += chunk.Length)
+        for (int sent = 0; sent < bytes; sent += chunk.Length)
         {
             RandomNumberGenerator.Fill(chunk);
             hash.AppendData(chunk);

@@ -14,10 +14,11 @@ internal sealed class TestServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<Socket, CancellationToken, Task> _handler;
 
-    public TestServer(TestNamespace ns, IPAddress address, Func<Socket, CancellationToken, Task> handler)
+    /// <summary>Listens on <paramref name="address"/>, port <paramref name="port"/> (0: any free one, see <see cref="EndPoint"/>).</summary>
+    public TestServer(TestNamespace ns, IPAddress address, Func<Socket, CancellationToken, Task> handler, int port = 0)
     {
         _handler = handler;
-        _listener = NamespaceSockets.Listen(ns, address);
+        _listener = NamespaceSockets.Listen(ns, address, port);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _ = AcceptLoopAsync();
     }
