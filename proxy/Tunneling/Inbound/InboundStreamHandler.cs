@@ -148,7 +148,11 @@ internal sealed partial class InboundStreamHandler(
         });
     }
 
-    /// <summary><c>ip:port</c> or <c>[ip6]:port</c>, with a port; nothing else (no names: the authority is an address).</summary>
+    /// <summary>
+    /// <c>ip:port</c> or <c>[ip6]:port</c>, with a port; nothing else (no names: the authority is an address).
+    /// <c>[::ffff:a.b.c.d]:port</c> is read as <c>a.b.c.d:port</c>, as the local-address check reads it: the app is
+    /// then reached over IPv4 (from 127.0.0.6), not with an IPv6 socket bound to ::6 that cannot reach it.
+    /// </summary>
     internal static bool TryParseAuthority(string authority, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
     {
         endPoint = null;
@@ -165,8 +169,18 @@ internal sealed partial class InboundStreamHandler(
             return false; // an IPv6 address must be bracketed, or its last group would read as the port
         }
 
-        return IPEndPoint.TryParse(authority, out endPoint) && endPoint.Port != 0 &&
-            (bracketed ? endPoint.AddressFamily == AddressFamily.InterNetworkV6 : endPoint.AddressFamily == AddressFamily.InterNetwork);
+        if (!IPEndPoint.TryParse(authority, out endPoint) || endPoint.Port == 0 ||
+            endPoint.AddressFamily != (bracketed ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork))
+        {
+            return false;
+        }
+
+        if (endPoint.Address.IsIPv4MappedToIPv6)
+        {
+            endPoint = new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port);
+        }
+
+        return true;
     }
 
     /// <summary>The app's address from <c>forwarded: for="ip:port"</c> (RFC 7239), as ztunnel sends it; null if absent or odd.</summary>

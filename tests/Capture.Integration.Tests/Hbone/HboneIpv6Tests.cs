@@ -107,9 +107,10 @@ public sealed partial class HboneIpv6Tests
     }
 
     [RequiresRootFact(Tools = ["setpriv", "openssl", "node"])]
-    public async Task Ipv6Authority_FromNodesHttp2Client_BsOwnIsRelayed_OthersAre400()
+    public async Task Ipv6Authority_FromNodesHttp2Client_BsOwnAndIpv4MappedAreRelayed_OthersRefused()
     {
-        using HbonePods pods = await HbonePods.StartAsync(families: PodFamilies.IPv6);
+        // Dual-stack B, tunnel over IPv6: B's IPv4 address written as an IPv4-mapped IPv6 authority is B's too.
+        using HbonePods pods = await HbonePods.StartAsync(families: PodFamilies.DualStack);
         string credentials = pods.Certificates.Directory("default.a");
         string connect = $"[{pods.AddressB6}]:15008";
         int port = pods.AppB.EndPoint.Port;
@@ -117,6 +118,9 @@ public sealed partial class HboneIpv6Tests
         JsonElement own = NodeHbonePeer.Client(pods.A, connect, $"[{pods.AddressB6}]:{port}", credentials, ["--bytes", "65536"]);
         own.GetProperty("status").GetInt32().Should().Be(200, $"B's own bracketed IPv6 authority is served ({own}); {pods.Logs()}");
         own.GetProperty("receivedSha256").GetString().Should().Be(own.GetProperty("sentSha256").GetString());
+        JsonElement mapped = NodeHbonePeer.Client(pods.A, connect, $"[::ffff:{pods.AddressB}]:{port}", credentials, ["--bytes", "65536"]);
+        mapped.GetProperty("status").GetInt32().Should().Be(200, $"[::ffff:B's IPv4]:port is B's IPv4 app ({mapped}); {pods.Logs()}");
+        mapped.GetProperty("receivedSha256").GetString().Should().Be(mapped.GetProperty("sentSha256").GetString());
 
         (string Case, string Authority)[] refused =
         [
@@ -137,9 +141,13 @@ public sealed partial class HboneIpv6Tests
         unbracketed.GetProperty("error").GetString().Should().Be("ERR_HTTP2_STREAM_ERROR");
         unbracketed.GetProperty("received").GetInt64().Should().Be(0);
 
-        pods.AppB.Accepted.Should().Be(1, "only the stream to B's own address reached B's app");
+        pods.AppB6!.Clients.Should().ContainSingle("only the stream to B's own IPv6 address reached B's IPv6 app")
+            .Which.Address.Should().Be(IPAddress.Parse("::6"));
+        pods.AppB.Clients.Should().ContainSingle("the mapped authority reached B's IPv4 app, over IPv4")
+            .Which.Address.Should().Be(IPAddress.Parse("127.0.0.6"));
         string logB = await HbonePods.WaitForOutputAsync(pods.ProxyB!, "error=http_400", refused.Length);
-        logB.Should().Contain($"{Rfc5952(pods.AddressA6)} is not an address of this pod").And.Contain("::1 is not an address of this pod");
+        logB.Should().Contain($"{Rfc5952(pods.AddressA6)} is not an address of this pod").And.Contain("::1 is not an address of this pod")
+            .And.Contain($"-> {pods.AppBEndPoint} ", "the mapped authority is logged as the IPv4 endpoint it is");
         ShouldAllBeRfc5952(logB);
     }
 
