@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The container images and the Kubernetes manifests, for real: builds Dockerfile.init and Dockerfile.proxy with
 # podman, plays examples/kubernetes/productpage.yaml (REDIRECT) and productpage-tproxy.yaml (TPROXY) as pods with an
-# app container, checks each one, then tears everything down and checks that nothing is left.
+# app container, then the HBONE pair productpage-hbone.yaml + reviews-hbone.yaml (credentials from a Secret, the
+# workloads file from a ConfigMap) and checks that productpage -> reviews went through the tunnel; then tears
+# everything down and checks that nothing is left.
 #
 # Usage: sudo scripts/pods.sh [--no-install] [--purge] [--keep-images] [--reuse-images]
 #   --no-install    do not call scripts/install-deps.sh --pods (podman, buildah, mmdebstrap, runc, ... must be there)
@@ -27,6 +29,11 @@
 # - podman 4.3 quirks are handled in a play-time copy of each manifest (never in the manifests): no `ports:` without
 #   bridge networking, restartPolicy OnFailure (Always restarts init containers forever), the app image replaced by
 #   the busybox app; readiness probes are ignored by podman 4.3, so this script polls 15021 itself.
+# - The HBONE pair's Secrets: podman 4.3 writes a Secret volume's `data:` values to the files as they are, without
+#   base64-decoding them, and its own `kind: Secret` handling insists they are base64. So the copy leaves the Secret
+#   document out and the script creates each Secret with `podman secret create` from a Secret YAML whose data are the
+#   freshly minted PEM files as text; the pod's `secret:` volume is played unchanged. The copy also puts this
+#   script's pod IPs where the manifests' workloads file has placeholders.
 set -Eeuo pipefail
 # The whole script is one block, read before it runs: editing the file during a run cannot change that run.
 {
@@ -42,7 +49,7 @@ for arg in "$@"; do
     --purge) purge=true ;;
     --keep-images) keep_images=true ;;
     --reuse-images) reuse_images=true ;;
-    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "pods.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -155,6 +162,9 @@ node=$(netns_name node) peer=$(netns_name peer)
 subnet=10.47.0
 peer_ip=$subnet.2
 pods=()           # pod names played, for the teardown
+secrets=()        # podman secrets created for the HBONE pods, for the teardown
+declare -A play_ip=() # placeholder pod IP in a manifest -> the pod IP this script gives it
+certs=$work/certs     # the HBONE pods' credentials, minted by scripts/hbone-certs.sh
 declare -A job=() # mmdebstrap runs in the background, by base image
 images_built=(capture-init:0.1.0 capture-proxy:0.1.0) # this run's images (in our private store), removed at the end
 peer_ctr=capods-peer-$$
@@ -173,8 +183,21 @@ teardown() {
   done
   step "Tearing down: pods, containers, images of this run, namespaces"
   local p
-  for p in "${pods[@]}"; do podman pod rm -f -t 10 "$p" >/dev/null 2>&1; done
+  # Stopping takes seconds per pod (the sidecar drains; busybox's httpd as PID 1 ignores SIGTERM until -t), so the
+  # pods stop in parallel; removing them is quick and done one at a time (podman 4.3 left a pod behind when several
+  # `pod rm` ran at once).
+  local stopping=()
+  for p in "${pods[@]}"; do
+    podman pod stop -t 10 "$p" >/dev/null 2>&1 &
+    stopping+=($!)
+  done
+  for p in "${stopping[@]}"; do wait "$p"; done
+  for p in "${pods[@]}"; do podman pod rm -f -t 2 "$p" >/dev/null 2>&1; done
   podman rm -f -t 2 "$peer_ctr" >/dev/null 2>&1
+  # kube play keeps a Secret's and a ConfigMap's volume as named volumes (the Secret's holds the key), and the
+  # Secrets themselves in the store: all of them go.
+  ((${#secrets[@]} == 0)) || podman secret rm "${secrets[@]}" >/dev/null 2>&1
+  podman volume prune -f >/dev/null 2>&1
   netns_cleanup
   [[ $keep_images == true && $purge == false ]] || ((${#images_built[@]} == 0)) || podman rmi -f "${images_built[@]}" >/dev/null 2>&1
   # podman 4.3 builds its pod infra ("pause") image locally from catatonit: ours too.
@@ -190,6 +213,8 @@ teardown() {
   if [[ -z $left ]]; then pass "no containers left"; else fail "containers left: $left"; fi
   left=$(podman pod ps --format '{{.Name}}' 2>&1)
   if [[ -z $left ]]; then pass "no pods left"; else fail "pods left: $left"; fi
+  left=$( { podman secret ls --format '{{.Name}}'; podman volume ls --format '{{.Name}}'; } 2>&1)
+  if [[ -z $left ]]; then pass "no secrets or volumes left (the HBONE pods' Secrets, ConfigMap and Secret volumes)"; else fail "secrets or volumes left: $(tr '\n' ' ' <<<"$left")"; fi
   left=$(podman images -a --format '{{.Repository}}:{{.Tag}}' 2>&1 | grep -v '^localhost/capture-pods-base/' || true)
   [[ $keep_images == false || $purge == true ]] || left=$(grep -v -x -e localhost/capture-init:0.1.0 -e localhost/capture-proxy:0.1.0 <<<"$left" || true)
   if [[ -z $left ]]; then
@@ -370,29 +395,51 @@ metric() {
   http "$1" "$2" 15090 /stats/prometheus | awk -v m="$3{direction=\"$4\"}" '$1 == m { v = $2 } END { print v + 0 }'
 }
 ready() { [[ $(http "$1" "$2" 15021 /healthz/ready | head -n 1) == 200 ]]; }
+# joined_log FILE: a pod's k8s-file log with each line whole. conmon writes a long line (the sidecar's JSON lines
+# with certificate details) as several records tagged P (partial) and a last one tagged F; they are joined here.
+# Only the sidecar logs while the pod runs (the init container has finished, busybox's httpd is quiet), so the
+# records of one line are consecutive.
+joined_log() {
+  awk '{ c = $0; sub(/^[^ ]* [^ ]* [^ ]* ?/, "", c); buf = buf c
+         if ($3 != "P") { print $1 " " $2 " F " buf; buf = "" } }
+       END { if (buf != "") print $1 " " $2 " P " buf }' "$1"
+}
 
 # play MANIFEST MODE IP SHORT: plays one manifest as a pod in its own namespace and checks it.
 play() {
   local manifest=$1 mode=$2 ip=$3 short=$4 t0=$SECONDS
   local pod copy=$work/$(basename "$manifest")
-  pod=$(awk '/^metadata:/ { m = 1 } m && /^  name:/ { print $2; exit }' "$manifest")
+  # The manifest may hold several documents (the HBONE pair): the pod is the one of kind Pod.
+  pod=$(awk '/^---/ { kind = ""; m = 0 } /^kind:/ { kind = $2 } kind == "Pod" && /^metadata:/ { m = 1 } m && /^  name:/ { print $2; exit }' "$manifest")
   step "Playing $manifest ($mode) as pod $pod at $ip"
-  # The play-time copy: podman 4.3 quirks and the app, never in the manifest itself.
+  # The play-time copy: podman 4.3 quirks and the app, never in the manifest itself. Secret documents are left out
+  # (made with podman secret create below); the workloads file's placeholder pod IPs become ours.
+  local placeholder ips=(-e '')
+  for placeholder in "${!play_ip[@]}"; do ips+=(-e "s/\\<${placeholder//./[.]}\\>/${play_ip[$placeholder]}/g"); done
+  awk 'function flush() { if (kind != "Secret") printf "%s", doc; doc = ""; kind = "" }
+    /^---/ { flush() } /^kind:/ { kind = $2 } { doc = doc $0 "\n" } END { flush() }' "$manifest" |
   awk -v app="${base[app]}" '
     { indent = match($0, /[^ ]/) - 1 }
+    /^---/ { kind = "" } /^kind:/ { kind = $2 }
     skip && (indent > skip_indent || (indent == skip_indent && substr($0, indent + 1, 2) == "- ")) { next }
     { skip = 0 }
-    /^ *ports:$/ { skip = 1; skip_indent = indent; next }
-    /^spec:$/ { print; print "  restartPolicy: OnFailure"; next }
-    /^ *image: docker.io\/istio\/examples-bookinfo-productpage/ {
+    kind == "Pod" && /^ *ports:$/ { skip = 1; skip_indent = indent; next }
+    kind == "Pod" && /^spec:$/ { print; print "  restartPolicy: OnFailure"; next }
+    /^ *image: docker.io\/istio\/examples-bookinfo-/ {
       pad = substr($0, 1, indent)
       print pad "image: " app
       print pad "command: [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"9080\", \"-h\", \"/www\"]"
       next
     }
-    { print }' "$manifest" >"$copy"
+    { print }' | sed "${ips[@]}" >"$copy"
   say "play-time copy (diff against the manifest):"
   diff "$manifest" "$copy" | sed 's/^/      /' || true
+  # Each Secret of the manifest, made from the minted credentials (istio.<service account>: default.<service
+  # account> from scripts/hbone-certs.sh mesh), with the PEM text as the data (podman 4.3 does not decode base64).
+  local secret
+  for secret in $(awk '/^---/ { kind = "" } /^kind:/ { kind = $2 } kind == "Secret" && /^  name:/ { print $2 }' "$manifest"); do
+    make_secret "$secret" "$certs/default.${secret#istio.}"
+  done
   pods+=("$pod")
   # podman 4.3 runs kube play's init containers once and then removes them, logs included: the pod's containers
   # log into one file of ours instead (k8s-file lines; the sidecar's lines are JSON, capture-init's are not).
@@ -407,6 +454,9 @@ play() {
   ip netns attach "$ns" "$pid"
   NETNS_CREATED+=("$ns")
   netns_attach node br0 "$short" "$ip/24"
+  # A default route, as a CNI gives a pod: a connect to an address outside the pod network (a service VIP) needs a
+  # route before the OUTPUT rules redirect it to the sidecar.
+  ip -n "$ns" route add default dev eth0
   say "infra container ${infra:0:12} (PID $pid): namespace attached as $ns, eth0 $ip"
   # pod start runs the init container to completion first and fails if it exits non-zero.
   if podman pod start "$pod" >"$work/start-$pod.log" 2>&1; then
@@ -419,7 +469,7 @@ play() {
 
   # The init container ran capture-init with the manifest's istio-init arguments, in the pod's namespace.
   local proxy=$pod-capture-proxy
-  awk '$4 !~ /^\{/' "$podlog" | cut -d' ' -f4- >"$work/$pod-init.log"
+  joined_log "$podlog" | awk '$4 !~ /^\{/' | cut -d' ' -f4- >"$work/$pod-init.log"
   sed 's/^/      init| /' "$work/$pod-init.log" | tail -n 8
   local applied
   applied=$(grep -o 'IPv4: applied [0-9]* rules.*' "$work/$pod-init.log" | head -n 1 || true)
@@ -493,13 +543,32 @@ play() {
   fi
   deadline=$((SECONDS + 10))
   local log_in log_out
-  while grep '^[^ ]* [^ ]* [^ ]* {' "$podlog" >"$work/$pod-proxy.log" &&
+  while joined_log "$podlog" | grep '^[^ ]* [^ ]* [^ ]* {' >"$work/$pod-proxy.log" &&
     log_in=$(grep -oE "inbound $peer_ip:[0-9]+ -(>|\\\\u003[eE]) $ip:9080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
     log_out=$(grep -oE "outbound $ip:[0-9]+ -(>|\\\\u003[eE]) $peer_ip:8080 [^\"]*" "$work/$pod-proxy.log" | tail -n 1) &&
     [[ -z $log_in || -z $log_out ]] && ((SECONDS < deadline)); do sleep 0.2; done
   log_in=${log_in//\\u003E/>} log_out=${log_out//\\u003E/>}
   if [[ -n $log_in ]]; then pass "$pod: access log: $log_in"; else fail "$pod: no inbound line for $peer_ip -> $ip:9080 in the access log"; fi
   if [[ -n $log_out ]]; then pass "$pod: access log: $log_out"; else fail "$pod: no outbound line for $ip -> $peer_ip:8080 in the access log"; fi
+}
+
+# make_secret NAME DIR: the podman secret NAME (a Secret YAML, as kube play's secret volumes read them) holding
+# cert-chain.pem, key.pem and root-cert.pem from DIR.
+make_secret() {
+  local name=$1 dir=$2 file=$work/secret-$1.yaml f
+  [[ -s $dir/key.pem && -s $dir/cert-chain.pem && -s $dir/root-cert.pem ]] || { fail "Secret $name: no credentials in $dir"; exit 1; }
+  {
+    printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\ntype: istio.io/key-and-cert\ndata:\n' "$name"
+    for f in cert-chain.pem key.pem root-cert.pem; do
+      printf '  %s: |\n' "$f"
+      sed 's/^/    /' "$dir/$f"
+    done
+  } >"$file"
+  podman secret rm "$name" >/dev/null 2>&1 || true # left by an interrupted run
+  podman secret create "$name" "$file" >/dev/null
+  secrets+=("$name")
+  rm -f "$file"
+  say "Secret $name: podman secret create from $dir (cert-chain.pem, key.pem, root-cert.pem as PEM text)"
 }
 
 # TPROXY needs the kernel's TPROXY target and socket match; without them that pod is skipped, saying so.
@@ -517,6 +586,102 @@ if reason=$(tproxy_missing) && [[ -z $reason ]]; then
   play examples/kubernetes/productpage-tproxy.yaml TPROXY "$subnet.11" pp-tproxy
 else
   skip "productpage-tproxy.yaml: the kernel lacks TPROXY ($reason)"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# The HBONE pair: reviews-hbone.yaml and productpage-hbone.yaml, each pod with its Secret at /etc/certs and the
+# workloads file from the ConfigMap; productpage's app calls reviews, by pod IP and by the service VIP.
+pp_ip=$subnet.12 rv_ip=$subnet.13 vip=10.96.0.20
+pp_id=spiffe://cluster.local/ns/default/sa/bookinfo-productpage
+rv_id=spiffe://cluster.local/ns/default/sa/bookinfo-reviews
+step "HBONE: credentials for bookinfo-productpage and bookinfo-reviews (scripts/hbone-certs.sh mesh)"
+scripts/hbone-certs.sh mesh "$certs" default/bookinfo-productpage default/bookinfo-reviews | sed 's/^/    /'
+play_ip=([10.244.1.10]=$pp_ip [10.244.1.20]=$rv_ip)
+play examples/kubernetes/reviews-hbone.yaml REDIRECT "$rv_ip" rv-hbone
+play examples/kubernetes/productpage-hbone.yaml REDIRECT "$pp_ip" pp-hbone
+pp_ns=$(netns_name pp-hbone) rv_ns=$(netns_name rv-hbone)
+
+step "HBONE: productpage-v1-hbone -> reviews-v1-hbone through the tunnel (reviews' 15008)"
+# What each sidecar sees at /etc/certs and /etc/capture is what the Secret and the ConfigMap hold.
+for pod in productpage reviews; do
+  ppid=$(podman inspect --format '{{.State.Pid}}' "$pod-v1-hbone-capture-proxy")
+  differ=()
+  for f in cert-chain.pem key.pem root-cert.pem; do
+    cmp -s "/proc/$ppid/root/etc/certs/$f" "$certs/default.bookinfo-$pod/$f" || differ+=("$f")
+  done
+  if ((${#differ[@]} == 0)); then
+    pass "$pod-v1-hbone: the sidecar's /etc/certs (Secret istio.bookinfo-$pod) holds the minted cert-chain.pem, key.pem, root-cert.pem byte for byte"
+  else
+    fail "$pod-v1-hbone: /etc/certs in the sidecar differs from the minted files: ${differ[*]}"
+  fi
+  check "$pod-v1-hbone: the sidecar's /etc/capture/workloads.yaml (ConfigMap capture-workloads) lists both pod IPs" \
+    bash -c "grep -qF '\"$pp_ip\"' '/proc/$ppid/root/etc/capture/workloads.yaml' && grep -qF '\"$rv_ip\"' '/proc/$ppid/root/etc/capture/workloads.yaml'"
+done
+# tcpdump on reviews' end of the wire (its veth's port on the node's bridge), for the whole exchange.
+rv_port=v-rv-hbone
+ip netns exec "$node" tcpdump -i "$rv_port" -nn --immediate-mode -U -s 0 -Z root -w "$work/hbone.pcap" tcp >"$work/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+NETNS_PIDS+=("$tcpdump_pid")
+deadline=$((SECONDS + 10))
+until grep -q 'listening on' "$work/tcpdump.log" || ((SECONDS >= deadline)); do sleep 0.1; done
+grep -q 'listening on' "$work/tcpdump.log" || { cat "$work/tcpdump.log"; fail "tcpdump did not start on $rv_port"; exit 1; }
+hbone_opened() { metric "$peer" "$1" capture_hbone_streams_opened_total "$2"; }
+out0=$(hbone_opened "$pp_ip" outbound) in0=$(hbone_opened "$rv_ip" inbound)
+marker=hbone-marker-$$-$RANDOM
+for target in "$rv_ip" "$vip"; do
+  body=$(http "$pp_ns" "$target" 9080 "/cgi-bin/client?$marker")
+  body=$(sed -E 's/^client=\[::ffff:(.*)\]$/client=\1/' <<<"$body")
+  if [[ $body == $'200\nclient=127.0.0.6' ]]; then
+    pass "productpage's app -> $target:9080 (GET /cgi-bin/client?$marker): answered by reviews' app, which saw client=127.0.0.6 (its sidecar's inbound HBONE)"
+  else
+    fail "productpage's app -> $target:9080: expected 200 and client=127.0.0.6, got: $(tr '\n' ' ' <<<"$body")"
+  fi
+done
+deadline=$((SECONDS + 10))
+while out1=$(hbone_opened "$pp_ip" outbound) && in1=$(hbone_opened "$rv_ip" inbound) &&
+  ((out1 < out0 + 2 || in1 < in0 + 2)) && ((SECONDS < deadline)); do sleep 0.2; done
+if ((out1 == out0 + 2 && in1 == in0 + 2)); then
+  pass "capture_hbone_streams_opened_total: productpage outbound $out0 -> $out1, reviews inbound $in0 -> $in1"
+else
+  fail "capture_hbone_streams_opened_total: productpage outbound $out0 -> $out1, reviews inbound $in0 -> $in1 (expected +2 each)"
+fi
+# The access logs: productpage's outbound lines name reviews' identity and the tunnel, reviews' inbound lines
+# productpage's identity. Lines are written when a connection closes.
+arrow='-(>|\\u003[eE])'
+deadline=$((SECONDS + 10))
+while joined_log "$work/productpage-v1-hbone.log" | grep '^[^ ]* [^ ]* [^ ]* {' >"$work/pp-hbone-proxy.log" &&
+  joined_log "$work/reviews-v1-hbone.log" | grep '^[^ ]* [^ ]* [^ ]* {' >"$work/rv-hbone-proxy.log" &&
+  pp_lines=$(grep -oE "outbound $pp_ip:[0-9]+ $arrow ($rv_ip|$vip):9080 [^\"]*via=hbone[^\"]*" "$work/pp-hbone-proxy.log" || true) &&
+  rv_lines=$(grep -oE "inbound [^ ]+ $arrow $rv_ip:9080 [^\"]*via=hbone[^\"]*" "$work/rv-hbone-proxy.log" || true) &&
+  (($(grep -c . <<<"$pp_lines" || true) < 2 || $(grep -c . <<<"$rv_lines" || true) < 2)) && ((SECONDS < deadline)); do sleep 0.2; done
+pp_lines=${pp_lines//\\u003E/>} rv_lines=${rv_lines//\\u003E/>}
+for target in "$rv_ip" "$vip"; do
+  line=$(grep -E -- "-> $target:9080 " <<<"$pp_lines" | tail -n 1 || true)
+  if [[ $line == *"via=hbone peer=$rv_id tunnel=$rv_ip:15008"* ]]; then
+    pass "productpage's access log: $line"
+  else
+    fail "productpage's access log has no outbound line to $target:9080 with via=hbone peer=$rv_id tunnel=$rv_ip:15008 (got: ${line:-nothing})"
+  fi
+done
+line=$(tail -n 1 <<<"$rv_lines")
+streams=$(grep -c -F "peer=$pp_id" <<<"$rv_lines" || true)
+if ((streams >= 2)); then
+  pass "reviews' access log ($streams inbound HBONE streams from $pp_id): $line"
+else
+  fail "reviews' access log lacks two inbound HBONE lines with peer=$pp_id (got: $(tr '\n' ' ' <<<"${rv_lines:-nothing}"))"
+fi
+kill -INT "$tcpdump_pid" 2>/dev/null || true
+wait "$tcpdump_pid" 2>/dev/null || true
+# On the wire: TLS to 15008, and neither the app's port nor the marker in any packet between the pods.
+packets() { tcpdump -r "$work/hbone.pcap" -nn "$@" 2>/dev/null | grep -c . || true; }
+tunnel_packets=$(packets "tcp port 15008 and host $pp_ip and host $rv_ip")
+app_packets=$(packets "tcp port 9080")
+marker_packets=$(tcpdump -r "$work/hbone.pcap" -nn -A 2>/dev/null | grep -c -F "$marker" || true)
+hello=$(tcpdump -r "$work/hbone.pcap" -nn -x -c 1 "tcp dst port 15008 and (tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x16)" 2>/dev/null | grep -c . || true)
+if ((tunnel_packets > 0 && hello > 0 && app_packets == 0 && marker_packets == 0)); then
+  pass "on the wire between the pods (tcpdump on $rv_port): $tunnel_packets packets $pp_ip <-> $rv_ip:15008 starting with a TLS handshake record, none to port 9080, the marker in none: the hop was tunnelled, not plaintext"
+else
+  fail "on the wire between the pods: $tunnel_packets packets to 15008 (TLS ClientHello seen: $hello), $app_packets to port 9080, $marker_packets with the marker in plaintext"
 fi
 exit
 }

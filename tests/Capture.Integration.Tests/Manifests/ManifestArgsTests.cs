@@ -13,6 +13,8 @@ public sealed class ManifestArgsTests
     {
         { "productpage.yaml", "REDIRECT" },
         { "productpage-tproxy.yaml", "TPROXY" },
+        { "productpage-hbone.yaml", "REDIRECT" },
+        { "reviews-hbone.yaml", "REDIRECT" },
     };
 
     [Theory]

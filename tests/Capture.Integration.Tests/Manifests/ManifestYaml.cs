@@ -23,6 +23,15 @@ public static class ManifestYaml
         };
     }
 
+    /// <summary>Every document of a multi-document manifest (<c>---</c> between them), in order.</summary>
+    public static List<object?> ParseAll(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents.Select(d => Convert(d.RootNode)).ToList();
+    }
+
     /// <summary>Follows <paramref name="path"/> (string keys into mappings, int indexes into sequences).</summary>
     public static object? At(object? node, params object[] path)
     {
