@@ -591,6 +591,12 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 # The HBONE pair: reviews-hbone.yaml and productpage-hbone.yaml, each pod with its Secret at /etc/certs and the
 # workloads file from the ConfigMap; productpage's app calls reviews, by pod IP and by the service VIP.
+hbone_missing=()
+for tool in openssl tcpdump; do command -v "$tool" >/dev/null 2>&1 || hbone_missing+=("$tool"); done
+if ((${#hbone_missing[@]})); then
+  skip "the HBONE pair (reviews-hbone.yaml, productpage-hbone.yaml): missing ${hbone_missing[*]} (scripts/install-deps.sh installs them)"
+  exit
+fi
 pp_ip=$subnet.12 rv_ip=$subnet.13 vip=10.96.0.20
 pp_id=spiffe://cluster.local/ns/default/sa/bookinfo-productpage
 rv_id=spiffe://cluster.local/ns/default/sa/bookinfo-reviews

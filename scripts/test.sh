@@ -66,8 +66,8 @@ if ((publish_failed)); then
   failed=$((failed + 1)) status=1
 fi
 
-# The images and the Kubernetes manifests for real (scripts/pods.sh: podman builds both Dockerfiles and plays both
-# manifests as pods), after the test projects so the image builds do not compete with them for the CPU. Its last
+# The images and the Kubernetes manifests for real (scripts/pods.sh: podman builds both Dockerfiles and plays the
+# example manifests as pods, the HBONE pair included), after the test projects so the image builds do not compete with them for the CPU. Its last
 # line is its own "pods.sh: N passed, N failed, N skipped", added in here; a machine that cannot run it (no root, no
 # packages, no kernel support) gets a skip saying what is missing.
 pods_rc=0
