@@ -16,10 +16,13 @@
 # per second (64 at a time, 1 KiB each way) and both proxies' CPU per connection; 1-byte round trips p50/p99; RSS of
 # both proxies with N open tunnelled connections. Ratios against the HAProxy mTLS pair.
 #
-# Usage: sudo scripts/bench.sh --hbone [--no-install] [--quick] [--rounds N] [--only PARTS]
+# Usage: sudo scripts/bench.sh --hbone [--no-install] [--quick] [--rounds N] [--only PARTS] [--baseline DIR]
 #   --quick       3 s bulk, 2 s cps, 5,000 round trips: for checking the script
 #   --rounds N    bulk, cps and rr N times, the ways in a rotating order each round; medians reported (default 1)
 #   --only PARTS  comma-separated subset of bulk,cps,rr,idle (default all)
+#   --baseline DIR  also DIR/capture-proxy (another build, e.g. the commit before a change) as a fifth way,
+#                 "baseline", HBONE in its own pair of pods, taking turns with the others; a second table compares
+#                 this build's HBONE with it. The bulk lines say how the CPU splits between A's and B's proxy.
 # Environment: BULK_SECONDS (10), CPS_SECONDS (5), CPS_CONCURRENCY (64), RR_COUNT (20000), IDLE_CONNECTIONS (1000),
 #              CAPTURE_BIN (binaries from this directory instead of publishing to artifacts/bin)
 set -euo pipefail
@@ -29,7 +32,7 @@ source "$root/scripts/lib/common.sh"
 # shellcheck source=lib/netns.sh
 source "$root/scripts/lib/netns.sh"
 
-install=true quick=false rounds=1 parts=bulk,cps,rr,idle
+install=true quick=false rounds=1 parts=bulk,cps,rr,idle baseline=""
 while (($#)); do
   case "$1" in
     --hbone) ;;
@@ -37,7 +40,8 @@ while (($#)); do
     --quick) quick=true ;;
     --rounds) rounds=${2:?--rounds needs a count}; shift ;;
     --only) parts=${2:?--only needs a list, e.g. bulk,rr}; shift ;;
-    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline) baseline=${2:?--baseline needs a directory holding capture-proxy}; shift ;;
+    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) echo "bench.sh --hbone: unknown argument '$1' (try --hbone --help)" >&2; exit 2 ;;
   esac
   shift
@@ -47,6 +51,10 @@ for p in ${parts//,/ }; do
   [[ $p =~ ^(bulk|cps|rr|idle)$ ]] || { echo "bench.sh --hbone: --only: unknown part '$p' (bulk, cps, rr, idle)" >&2; exit 2; }
 done
 part() { [[ ",$parts," == *",$1,"* ]]; }
+if [[ -n $baseline ]]; then
+  [[ -x $baseline/capture-proxy ]] || { echo "bench.sh --hbone: --baseline: no executable $baseline/capture-proxy" >&2; exit 2; }
+  baseline=$(cd "$baseline" && pwd)
+fi
 require_root
 if [[ $quick == true ]]; then
   : "${BULK_SECONDS:=3}" "${CPS_SECONDS:=2}" "${RR_COUNT:=5000}"
@@ -61,6 +69,8 @@ init_args=(-p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15
 as_proxy=(setpriv --reuid 1337 --regid 1337 --clear-groups --inh-caps=-all --bounding-set=-all)
 clk_tck=$(getconf CLK_TCK)
 ways=(direct plain hbone haproxy)
+proxied=(plain hbone haproxy)
+if [[ -n $baseline ]]; then ways+=(baseline) proxied+=(baseline); fi
 work=""
 
 cleanup() {
@@ -114,7 +124,7 @@ for way in "${ways[@]}"; do
 done
 
 step "capture-init (istio-init defaults) in both pods of plain, hbone and haproxy; the proxies as UID 1337"
-for way in plain hbone haproxy; do
+for way in "${proxied[@]}"; do
   for side in a b; do
     nsx "$way-$side" "$bin/capture-init" "${init_args[@]}" >"$work/$way-$side-init.log" 2>&1 ||
       { cat "$work/$way-$side-init.log" >&2; die "capture-init failed in $way-$side"; }
@@ -136,16 +146,25 @@ workloads:
   protocol: HBONE
 EOF
 chmod 644 "$work/workloads.yaml"
+if [[ -n $baseline ]]; then
+  sed -e "s/\"${ip_a[hbone]}\"/\"${ip_a[baseline]}\"/" -e "s/\"${ip_b[hbone]}\"/\"${ip_b[baseline]}\"/" "$work/workloads.yaml" >"$work/workloads-baseline.yaml"
+  chmod 644 "$work/workloads-baseline.yaml"
+fi
 spawn_proxy() { # WAY SIDE ARGS...: capture-proxy in WAY-SIDE, its PID added to proxy_pids[WAY]
-  local way=$1 side=$2
+  local way=$1 side=$2 exe=$bin/capture-proxy
   shift 2
-  netns_spawn "$way-$side" "$work/$way-$side-proxy.log" env -u HOME DOTNET_gcServer=0 "${as_proxy[@]}" "$bin/capture-proxy" --access-log false "$@"
+  [[ $way != baseline ]] || exe=$baseline/capture-proxy
+  netns_spawn "$way-$side" "$work/$way-$side-proxy.log" env -u HOME DOTNET_gcServer=0 "${as_proxy[@]}" "$exe" --access-log false "$@"
   proxy_pids[$way]="${proxy_pids[$way]:-} $SPAWNED_PID"
 }
 spawn_proxy plain a
 spawn_proxy plain b
 spawn_proxy hbone a --workloads "$work/workloads.yaml" --certs "$work/certs/default.a"
 spawn_proxy hbone b --workloads "$work/workloads.yaml" --certs "$work/certs/default.b"
+if [[ -n $baseline ]]; then
+  spawn_proxy baseline a --workloads "$work/workloads-baseline.yaml" --certs "$work/certs/default.a"
+  spawn_proxy baseline b --workloads "$work/workloads-baseline.yaml" --certs "$work/certs/default.b"
+fi
 # HAProxy in A: the redirected connection's original destination goes to B's HAProxy in a PROXY v2 header, over TLS
 # 1.3 with A's certificate, B's verified against the mesh root. HAProxy in B: TLS 1.3, client certificate required
 # from the same root, then a plain connection to the original destination (B's server) from 127.0.0.6, as Istio's
@@ -189,7 +208,7 @@ for way in "${ways[@]}"; do
     sleep 0.2
   done
 done
-for way in plain hbone haproxy; do
+for way in "${proxied[@]}"; do
   for pid in ${proxy_pids[$way]}; do
     uid=$(awk '/^Uid:/{print $2}' "/proc/$pid/status")
     ((uid == 1337)) || die "a $way proxy runs as UID $uid, not 1337"
@@ -205,18 +224,23 @@ declare -A r
 round_label() { ((rounds == 1)) || printf ' (round %d of %d)' "$1" "$rounds"; }
 
 measure_bulk() {
-  local way=$1 n=$2 t0 t1 bytes bps
+  local way=$1 n=$2 t0 t1 bytes bps pid split="" ta=() tb=()
   step "$way: bulk, iperf3 one stream for ${bulk_seconds}s$(round_label "$n")"
   # shellcheck disable=SC2086 # a list of PIDs
   t0=$(cpu_ticks ${proxy_pids[$way]:-})
+  for pid in ${proxy_pids[$way]:-}; do ta+=("$(cpu_ticks "$pid")"); done
   nsx "$way-a" iperf3 -c "${ip_b[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" || die "iperf3 through $way failed"
   # shellcheck disable=SC2086
   t1=$(cpu_ticks ${proxy_pids[$way]:-})
+  for pid in ${proxy_pids[$way]:-}; do tb+=("$(cpu_ticks "$pid")"); done
   read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
                              s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
   r[$way.gbps.$n]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
   [[ -z ${proxy_pids[$way]:-} ]] || r[$way.cpu_per_gb.$n]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
-  say "${r[$way.gbps.$n]} Gbit/s${r[$way.cpu_per_gb.$n]:+, both proxies ${r[$way.cpu_per_gb.$n]} CPU-s/GB}"
+  # Each side's share (A's proxy sends into the tunnel, B's receives): where the CPU goes, for whoever tunes it.
+  ((${#ta[@]} != 2)) || split=$(awk -v a="$((tb[0] - ta[0]))" -v b="$((tb[1] - ta[1]))" -v hz="$clk_tck" -v by="$bytes" \
+    'BEGIN {printf " (A %.3f, B %.3f)", (a / hz) / (by / 1e9), (b / hz) / (by / 1e9)}')
+  say "${r[$way.gbps.$n]} Gbit/s${r[$way.cpu_per_gb.$n]:+, both proxies ${r[$way.cpu_per_gb.$n]} CPU-s/GB$split}"
 }
 
 measure_cps() {
@@ -272,12 +296,12 @@ median() {
 }
 
 sleep 1
-for way in plain hbone haproxy; do
+for way in "${proxied[@]}"; do
   # shellcheck disable=SC2086
   r[$way.rss_idle]=$(rss_kb ${proxy_pids[$way]})
 done
 if part idle; then
-  for way in plain hbone haproxy; do measure_idle "$way"; done
+  for way in "${proxied[@]}"; do measure_idle "$way"; done
 fi
 for part_name in bulk cps rr; do
   part "$part_name" || continue
@@ -324,6 +348,21 @@ table=$work/table.md
       for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name.$n")" "$(get "haproxy.$name.$n")")"; done
       echo
     done
+  fi
+  if [[ -n $baseline ]]; then
+    echo
+    echo "This build's HBONE ÷ the baseline's ($baseline/capture-proxy), same run:"
+    echo
+    printf '| Round | Bulk | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
+    printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+    for ((n = 1; n <= rounds; n++)); do
+      printf '| %d |' "$n"
+      for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name.$n")" "$(get "baseline.$name.$n")")"; done
+      echo
+    done
+    printf '| median |'
+    for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name")" "$(get "baseline.$name")")"; done
+    echo
   fi
 } >"$table"
 echo
