@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +27,7 @@ internal sealed class HboneInboundServer : IAsyncDisposable
     private static readonly TimeSpan s_idleConnectionTimeout = TimeSpan.FromMinutes(10);
 
     private readonly KestrelServer _server;
+    private readonly BlockMemoryPool _memoryPool = new();
     private readonly Application _application;
     private readonly LocalAddresses _localAddresses;
     private readonly CancellationTokenSource _stop = new();
@@ -59,14 +59,7 @@ internal sealed class HboneInboundServer : IAsyncDisposable
             listen.Use(next => new TlsHandshakeMiddleware(next, credentials, events, logger, options.HandshakeTimeout).OnConnectionAsync);
         });
 
-        // A 15008 connection is a long-lived tunnel carrying many streams, and there are few of them: a receive buffer
-        // held while idle costs little, and skipping the zero-byte wait halves the receives on bulk (one per 4 KiB
-        // block; strace of bench-hbone.sh's bulk saw about 14 receives for each send of the peer). Inline scheduling
-        // runs the TLS and HTTP/2 code on the thread that completed the socket operation instead of queueing it to
-        // the thread pool at each pipe: nothing on this path blocks (all of it is asynchronous).
-        SocketTransportOptions socketOptions = new() { WaitForDataBeforeAllocatingBuffer = false, UnsafePreferInlineScheduling = true };
-        SocketTransportFactory transport = new(Options.Create(socketOptions), loggerFactory);
-        _server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
+        _server = new KestrelServer(Options.Create(kestrel), new SocketListenerFactory(_memoryPool), loggerFactory);
     }
 
     public InboundStreamHandler Handler { get; }
@@ -104,6 +97,7 @@ internal sealed class HboneInboundServer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _server.Dispose();
+        _memoryPool.Dispose();
         _localAddresses.Dispose();
         _stop.Dispose();
     }

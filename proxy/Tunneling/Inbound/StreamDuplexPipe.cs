@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 
 namespace Capture.Proxy.Tunneling.Inbound;
@@ -8,12 +9,12 @@ namespace Capture.Proxy.Tunneling.Inbound;
 /// every segment the writer flushes becomes a record of its own. Reads and segments of a record's size or more let
 /// a bulk stream move in full records; the few tunnel connections a pod has make the larger buffers cheap.
 /// </remarks>
-internal sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe
+internal sealed class StreamDuplexPipe(Stream stream, MemoryPool<byte> pool) : IDuplexPipe
 {
     private const int TlsRecordSize = 16 * 1024;
 
     public PipeReader Input { get; } = PipeReader.Create(stream,
-        new StreamPipeReaderOptions(bufferSize: 4 * TlsRecordSize, minimumReadSize: TlsRecordSize, leaveOpen: true));
+        new StreamPipeReaderOptions(pool, bufferSize: 4 * TlsRecordSize, minimumReadSize: TlsRecordSize, leaveOpen: true));
 
-    public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4 * TlsRecordSize, leaveOpen: true));
+    public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: 4 * TlsRecordSize, leaveOpen: true));
 }

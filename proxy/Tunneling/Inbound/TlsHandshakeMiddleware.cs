@@ -40,9 +40,15 @@ internal sealed partial class TlsHandshakeMiddleware(
             return;
         }
 
+        if (context is not SocketConnection connection)
+        {
+            throw new InvalidOperationException($"15008 runs on {nameof(SocketListenerFactory)}'s connections, not {context.GetType().Name}");
+        }
+
         PeerVerification verification = new(current.TrustDomain, expected: null);
         IDuplexPipe transport = context.Transport;
-        SslStream tls = new(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
+        // TLS reads the socket itself: no transport pipe in between (SocketListenerFactory says why).
+        SslStream tls = new(connection.Stream, leaveInnerStreamOpen: true);
         try
         {
             using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
@@ -65,7 +71,7 @@ internal sealed partial class TlsHandshakeMiddleware(
             TlsConnectionFeature feature = new(tls.RemoteCertificate as X509Certificate2, tls.NegotiatedApplicationProtocol.Protocol);
             context.Features.Set<ITlsConnectionFeature>(feature);
             context.Features.Set<ITlsApplicationProtocolFeature>(feature);
-            context.Transport = new StreamDuplexPipe(tls);
+            context.Transport = new StreamDuplexPipe(tls, connection.MemoryPool);
             try
             {
                 await next(context).ConfigureAwait(false);
