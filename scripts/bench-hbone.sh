@@ -219,27 +219,31 @@ tunnelled=$(nsx hbone-a "$peer" http-get "http://127.0.0.1:15090/stats/prometheu
 ok "every way carries a round trip; hbone through $tunnelled tunnel streams so far; proxies run as UID 1337"
 
 cpu_ticks() { local pid t=0; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+# Voluntary context switches of all of a process's threads: each is a thread going to sleep to wait for work, so per
+# MB moved it counts the hand-offs between threads, a figure that moves much less with the machine's load than CPU time.
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}'; }
 rss_kb() { local pid k=0; for pid in "$@"; do k=$((k + $(awk '/^VmRSS:/{print $2}' "/proc/$pid/status"))); done; echo "$k"; }
 declare -A r
 round_label() { ((rounds == 1)) || printf ' (round %d of %d)' "$1" "$rounds"; }
 
 measure_bulk() {
-  local way=$1 n=$2 t0 t1 bytes bps pid split="" ta=() tb=()
+  local way=$1 n=$2 t0 t1 bytes bps pid split="" ta=() tb=() sa=() sb=()
   step "$way: bulk, iperf3 one stream for ${bulk_seconds}s$(round_label "$n")"
   # shellcheck disable=SC2086 # a list of PIDs
   t0=$(cpu_ticks ${proxy_pids[$way]:-})
-  for pid in ${proxy_pids[$way]:-}; do ta+=("$(cpu_ticks "$pid")"); done
+  for pid in ${proxy_pids[$way]:-}; do ta+=("$(cpu_ticks "$pid")") sa+=("$(switches "$pid")"); done
   nsx "$way-a" iperf3 -c "${ip_b[$way]}" -p 5201 -t "$bulk_seconds" -J >"$work/$way-iperf.json" || die "iperf3 through $way failed"
   # shellcheck disable=SC2086
   t1=$(cpu_ticks ${proxy_pids[$way]:-})
-  for pid in ${proxy_pids[$way]:-}; do tb+=("$(cpu_ticks "$pid")"); done
+  for pid in ${proxy_pids[$way]:-}; do tb+=("$(cpu_ticks "$pid")") sb+=("$(switches "$pid")"); done
   read -r bytes bps < <(awk '/"sum_received"/ {s = 1} s && /"bytes"/ {gsub(/[,]/, ""); b = $2}
                              s && /"bits_per_second"/ {gsub(/[,]/, ""); print b, $2; exit}' "$work/$way-iperf.json")
   r[$way.gbps.$n]=$(awk -v b="$bps" 'BEGIN {printf "%.2f", b / 1e9}')
   [[ -z ${proxy_pids[$way]:-} ]] || r[$way.cpu_per_gb.$n]=$(awk -v t="$((t1 - t0))" -v hz="$clk_tck" -v b="$bytes" 'BEGIN {printf "%.3f", (t / hz) / (b / 1e9)}')
   # Each side's share (A's proxy sends into the tunnel, B's receives): where the CPU goes, for whoever tunes it.
   ((${#ta[@]} != 2)) || split=$(awk -v a="$((tb[0] - ta[0]))" -v b="$((tb[1] - ta[1]))" -v hz="$clk_tck" -v by="$bytes" \
-    'BEGIN {printf " (A %.3f, B %.3f)", (a / hz) / (by / 1e9), (b / hz) / (by / 1e9)}')
+    -v sa="$((sb[0] - sa[0]))" -v sb="$((sb[1] - sa[1]))" \
+    'BEGIN {printf " (A %.3f, B %.3f; thread wake-ups per MB: A %.1f, B %.1f)", (a / hz) / (by / 1e9), (b / hz) / (by / 1e9), sa / (by / 1e6), sb / (by / 1e6)}')
   say "${r[$way.gbps.$n]} Gbit/s${r[$way.cpu_per_gb.$n]:+, both proxies ${r[$way.cpu_per_gb.$n]} CPU-s/GB$split}"
 }
 
