@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using Capture.Proxy.Contracts;
 
@@ -11,6 +12,9 @@ namespace Capture.Proxy.Tunneling;
 /// <remarks>
 /// The socket side waits for data with a zero-byte receive and rents its buffer only while bytes are in hand, so an
 /// idle tunnelled connection holds no socket-side buffer; the stream side holds one while its read is pending.
+/// Given the tunnel as pipes (Kestrel's request body and response body on 15008), it uses the pipes' own buffers:
+/// the socket receives straight into the response pipe and sends straight from the request pipe's segments, one
+/// copy less each way, and no buffer of its own at all.
 /// </remarks>
 internal sealed class TunnelRelay
 {
@@ -19,8 +23,10 @@ internal sealed class TunnelRelay
     private const int BufferSize = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly Stream _tunnelRead;
-    private readonly Stream _tunnelWrite;
+    private readonly Stream? _tunnelRead;
+    private readonly Stream? _tunnelWrite;
+    private readonly PipeReader? _tunnelReader;
+    private readonly PipeWriter? _tunnelWriter;
     private readonly ITunnelStreamEnd _tunnelEnd;
     private readonly IHboneEvents _events;
     private readonly TrafficDirection _direction;
@@ -37,11 +43,26 @@ internal sealed class TunnelRelay
     /// <paramref name="handedOff"/> (outbound) also hears of every byte, for the engine's metrics and access log.</summary>
     public TunnelRelay(Socket socket, Stream tunnelRead, Stream tunnelWrite, ITunnelStreamEnd tunnelEnd, IHboneEvents events,
         TrafficDirection direction, bool socketIsClient, CancellationToken stop, HandedOffConnection? handedOff = null)
+        : this(socket, tunnelEnd, events, direction, socketIsClient, handedOff, stop)
+    {
+        _tunnelRead = tunnelRead;
+        _tunnelWrite = tunnelWrite;
+    }
+
+    /// <summary>The tunnel as pipes: what arrives through it is read from <paramref name="tunnelReader"/>, what goes into it is written to <paramref name="tunnelWriter"/>.</summary>
+    public TunnelRelay(Socket socket, PipeReader tunnelReader, PipeWriter tunnelWriter, ITunnelStreamEnd tunnelEnd, IHboneEvents events,
+        TrafficDirection direction, bool socketIsClient, CancellationToken stop)
+        : this(socket, tunnelEnd, events, direction, socketIsClient, handedOff: null, stop)
+    {
+        _tunnelReader = tunnelReader;
+        _tunnelWriter = tunnelWriter;
+    }
+
+    private TunnelRelay(Socket socket, ITunnelStreamEnd tunnelEnd, IHboneEvents events, TrafficDirection direction, bool socketIsClient,
+        HandedOffConnection? handedOff, CancellationToken stop)
     {
         _handedOff = handedOff;
         _socket = socket;
-        _tunnelRead = tunnelRead;
-        _tunnelWrite = tunnelWrite;
         _tunnelEnd = tunnelEnd;
         _events = events;
         _direction = direction;
@@ -54,7 +75,9 @@ internal sealed class TunnelRelay
     {
         try
         {
-            await Task.WhenAll(SocketToTunnelAsync(), TunnelToSocketAsync()).ConfigureAwait(false);
+            await Task.WhenAll(
+                _tunnelWriter is null ? SocketToTunnelAsync(_tunnelWrite!) : SocketToPipeAsync(_tunnelWriter),
+                _tunnelReader is null ? TunnelToSocketAsync(_tunnelRead!) : PipeToSocketAsync(_tunnelReader)).ConfigureAwait(false);
         }
         finally
         {
@@ -75,7 +98,7 @@ internal sealed class TunnelRelay
         return new TunnelRelayResult(end, _socketToTunnel, _tunnelToSocket, _detail);
     }
 
-    private async Task SocketToTunnelAsync()
+    private async Task SocketToTunnelAsync(Stream tunnelWrite)
     {
         CancellationToken stop = _stop.Token;
         while (true)
@@ -103,7 +126,7 @@ internal sealed class TunnelRelay
                     return;
                 }
 
-                await _tunnelWrite.WriteAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
+                await tunnelWrite.WriteAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
                 _socketToTunnel += read;
                 Report(read, fromSocket: true);
             }
@@ -120,7 +143,7 @@ internal sealed class TunnelRelay
         }
     }
 
-    private async Task TunnelToSocketAsync()
+    private async Task TunnelToSocketAsync(Stream tunnelRead)
     {
         CancellationToken stop = _stop.Token;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -131,7 +154,7 @@ internal sealed class TunnelRelay
                 int read;
                 try
                 {
-                    read = await _tunnelRead.ReadAsync(buffer, stop).ConfigureAwait(false);
+                    read = await tunnelRead.ReadAsync(buffer, stop).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -162,6 +185,98 @@ internal sealed class TunnelRelay
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SocketToPipeAsync(PipeWriter tunnelWriter)
+    {
+        CancellationToken stop = _stop.Token;
+        while (true)
+        {
+            int read;
+            try
+            {
+                // Wait for data before asking the pipe for memory: an idle connection holds no block.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop).ConfigureAwait(false);
+                read = await _socket.ReceiveAsync(tunnelWriter.GetMemory(BufferSize), SocketFlags.None, stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                Ended(stop.IsCancellationRequested ? null : TunnelRelayEnd.SocketReset, ex.Message);
+                return;
+            }
+
+            try
+            {
+                if (read == 0)
+                {
+                    await _tunnelEnd.CompleteWritesAsync(stop).ConfigureAwait(false); // FIN → END_STREAM
+                    return;
+                }
+
+                tunnelWriter.Advance(read);
+                FlushResult flushed = await tunnelWriter.FlushAsync(stop).ConfigureAwait(false);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    // The stream's output ended under us: it was reset, or its connection is gone.
+                    Ended(stop.IsCancellationRequested ? null : TunnelRelayEnd.TunnelReset, "the tunnel stream stopped taking bytes");
+                    return;
+                }
+
+                _socketToTunnel += read;
+                Report(read, fromSocket: true);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Ended(stop.IsCancellationRequested ? null : TunnelRelayEnd.TunnelReset, ex.Message);
+                return;
+            }
+        }
+    }
+
+    private async Task PipeToSocketAsync(PipeReader tunnelReader)
+    {
+        CancellationToken stop = _stop.Token;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await tunnelReader.ReadAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // RST_STREAM (other than NO_ERROR/CANCEL) or the connection failing: reset the app's connection.
+                Ended(stop.IsCancellationRequested ? null : TunnelRelayEnd.TunnelReset, ex.Message);
+                return;
+            }
+
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            try
+            {
+                foreach (ReadOnlyMemory<byte> segment in buffer)
+                {
+                    await _socket.SendAsync(segment, SocketFlags.None, stop).ConfigureAwait(false);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    _tunnelToSocket += buffer.Length;
+                    Report((int)buffer.Length, fromSocket: false);
+                }
+
+                tunnelReader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    _socket.Shutdown(SocketShutdown.Send); // END_STREAM → FIN
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                Ended(stop.IsCancellationRequested ? null : TunnelRelayEnd.SocketReset, ex.Message);
+                return;
+            }
         }
     }
 

@@ -103,7 +103,7 @@ internal sealed partial class InboundStreamHandler(
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             events.StreamOpened(TrafficDirection.Inbound);
             Log.Opened(logger, summary.TunnelPeer, summary.PeerIdentity, target);
-            TunnelRelay relay = new(upstream, context.Request.Body, context.Response.Body, new HttpStreamEnd(context), events,
+            TunnelRelay relay = new(upstream, context.Request.BodyReader, context.Response.BodyWriter, new HttpStreamEnd(context), events,
                 TrafficDirection.Inbound, socketIsClient: false, stop);
             result = await relay.RunAsync().ConfigureAwait(false);
         }
