@@ -19,8 +19,13 @@ namespace Capture.Proxy.Tunneling;
 internal sealed class TunnelRelay
 {
     // Up to 64 KiB per read: larger than a DATA frame is useful (the HTTP/2 layer splits), small enough for thousands
-    // of connections; ArrayPool keeps them around for reuse.
+    // of connections; ArrayPool keeps them around for reuse. A pipe's block is 64 KiB too (BlockMemoryPool).
     private const int BufferSize = 64 * 1024;
+
+    // What the app sends into a stream tunnel is read up to 256 KiB at a time: the buffer is rented only while bytes
+    // are in hand, and a bulk sender's bytes leave in fewer, larger DATA frames (bench-hbone --baseline against 64 KiB
+    // reads, same run: 0.92-0.97x the CPU per GB of both proxies).
+    private const int SendBufferSize = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly Stream? _tunnelRead;
@@ -108,7 +113,7 @@ internal sealed class TunnelRelay
             try
             {
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop).ConfigureAwait(false);
-                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                buffer = ArrayPool<byte>.Shared.Rent(SendBufferSize);
                 read = await _socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
