@@ -19,6 +19,8 @@ internal sealed class SocketListenerFactory(BlockMemoryPool memoryPool) : IConne
     // Kestrel's default backlog.
     private const int Backlog = 512;
 
+    private static readonly TimeSpan s_acceptRetryDelay = TimeSpan.FromMilliseconds(50);
+
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         if (endpoint is not IPEndPoint ip)
@@ -64,17 +66,32 @@ internal sealed class SocketListenerFactory(BlockMemoryPool memoryPool) : IConne
                 {
                     accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (ObjectDisposedException)
+                catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
                 {
-                    return null; // unbound: Kestrel stops accepting
+                    return null; // unbound or stopped: Kestrel stops accepting
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
                 {
                     return null;
                 }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+                {
+                    continue; // the caller reset before we took it: take the next one
+                }
                 catch (SocketException)
                 {
-                    continue; // the caller reset before we took it (ECONNABORTED and the like): take the next one
+                    // Out of descriptors or buffers (EMFILE, ENFILE, ENOBUFS): the failure repeats at once, so wait a
+                    // little for connections to close rather than spinning on accept.
+                    try
+                    {
+                        await Task.Delay(s_acceptRetryDelay, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return null;
+                    }
+
+                    continue;
                 }
 
                 accepted.NoDelay = true; // HTTP/2 frames are written whole; Nagle would only hold back the last one
