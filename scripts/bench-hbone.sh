@@ -323,6 +323,17 @@ get() { printf '%s' "${r[$1]:-}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.2f×\n", a / b }'; }
 mb() { [[ -z "$1" ]] && printf '–' || awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+per_round() { # WAY OTHER [median]: WAY ÷ OTHER for each round's figures (and their medians)
+  local n name
+  printf '| Round | Bulk | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
+  printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+  for ((n = 1; n <= rounds; n++)); do
+    printf '| %d |' "$n"
+    for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "$1.$name.$n")" "$(get "$2.$name.$n")")"; done
+    echo
+  done
+  [[ -z ${3:-} ]] || { printf '| median |'; for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "$1.$name")" "$(get "$2.$name")")"; done; echo; }
+}
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 table=$work/table.md
 {
@@ -345,28 +356,13 @@ table=$work/table.md
     echo
     echo "HBONE ÷ HAProxy in each round:"
     echo
-    printf '| Round | Bulk | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
-    printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
-    for ((n = 1; n <= rounds; n++)); do
-      printf '| %d |' "$n"
-      for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name.$n")" "$(get "haproxy.$name.$n")")"; done
-      echo
-    done
+    per_round hbone haproxy
   fi
   if [[ -n $baseline ]]; then
     echo
     echo "This build's HBONE ÷ the baseline's ($baseline/capture-proxy), same run:"
     echo
-    printf '| Round | Bulk | CPU per GB | Short connections/s | CPU per connection | p50 | p99 |\n'
-    printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
-    for ((n = 1; n <= rounds; n++)); do
-      printf '| %d |' "$n"
-      for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name.$n")" "$(get "baseline.$name.$n")")"; done
-      echo
-    done
-    printf '| median |'
-    for name in gbps cpu_per_gb cps cpu_per_conn p50 p99; do printf ' %s |' "$(ratio "$(get "hbone.$name")" "$(get "baseline.$name")")"; done
-    echo
+    per_round hbone baseline median
   fi
 } >"$table"
 echo
