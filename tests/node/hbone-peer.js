@@ -2,9 +2,10 @@
 // An independent HBONE peer for Capture's tests: Node's http2 (nghttp2) over tls, as client or server.
 //
 //   node hbone-peer.js client --connect HOST:PORT --authority IP:PORT --cert F --key F --ca F
-//        [--bytes N] [--method M] [--tls12] [--half-close]
+//        [--bytes N] [--method M] [--tls12] [--half-close] [--pause-ms N]
 //     Opens one CONNECT stream, sends N random bytes (then END_STREAM), reads until END_STREAM and prints one JSON
-//     line: {status, sent, received, sentSha256, receivedSha256, peerSan, peerFingerprint, error}.
+//     line: {status, sent, received, sentSha256, receivedSha256, peerSan, peerFingerprint, error}. --pause-ms: reads
+//     nothing for the first N ms after the 200 (a slow reader: the peer must be held back by flow control).
 //   node hbone-peer.js server --listen IP:PORT --cert F --key F --ca F [--status N]
 //     Accepts HBONE: every stream is logged as a JSON line {method, authority, scheme, path, forwarded, clientSan},
 //     answered with --status (default 200) and, when 200, echoed back until END_STREAM. Prints {"listening":PORT} first.
@@ -65,6 +66,7 @@ if (mode === 'client') {
   stream.on('response', (headers) => {
     result.status = Number(headers[':status']);
     if (result.status !== 200) { stream.close(); return; }
+    if (args['pause-ms']) { stream.pause(); setTimeout(() => stream.resume(), Number(args['pause-ms'])); }
     const chunk = 64 * 1024;
     const write = () => {
       while (result.sent < total) {

@@ -64,6 +64,28 @@ public sealed class HboneInboundServerTests : IAsyncLifetime
     }
 
     [RequiresNodeFact]
+    public async Task Connect_ClientReadsNothingForAWhile_AppIsHeldBackThenEverythingArrives()
+    {
+        // 96 MiB from the app while Node reads nothing for 3 s: flow control (Node's stream window), Kestrel's bounded
+        // response buffer and the relay waiting on its flush must stop the app long before it is done; TCP buffers on
+        // loopback hold a few MiB each, so half of it is far above what may be in flight.
+        const long Total = 96L * 1024 * 1024;
+        using FloodServer app = new(Total);
+        Task<JsonElement> client = RunClientAsync(_clientCerts, app.EndPoint.ToString(), "--pause-ms", "3000", "--timeout", "60000");
+        await app.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        long heldAt = app.Written;
+
+        JsonElement result = await client;
+        heldAt.Should().BeGreaterThan(0).And.BeLessThan(Total / 2, "a reader that takes nothing must hold the app back");
+        result.GetProperty("error").GetString().Should().BeEmpty(result.ToString());
+        result.GetProperty("received").GetInt64().Should().Be(Total);
+        result.GetProperty("receivedSha256").GetString().Should().Be(app.Sha256);
+        await app.Finished.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [RequiresNodeFact]
     public async Task Connect_NotConnectMethod_Answers400AndConnectsNothing()
     {
         JsonElement result = await RunClientAsync(_clientCerts, _echo.EndPoint.ToString(), "--method", "POST");
