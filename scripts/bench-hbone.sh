@@ -72,18 +72,7 @@ ways=(direct plain hbone haproxy)
 proxied=(plain hbone haproxy)
 if [[ -n $baseline ]]; then ways+=(baseline) proxied+=(baseline); fi
 work=""
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  netns_cleanup
-  [[ -z "$work" ]] || rm -rf "$work"
-  if [[ -n "$NETNS_PREFIX" && -n $(netns_leftovers) ]]; then echo "bench: could not delete: $(netns_leftovers)" >&2; fi
-  exit "$rc"
-}
-trap on_err ERR
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Installing iperf3, haproxy, openssl; publishing capture-init, capture-proxy and capture-peer"

@@ -74,18 +74,7 @@ init_args=(-p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15
 as_proxy=(setpriv --reuid 1337 --regid 1337 --clear-groups --inh-caps=-all --bounding-set=-all)
 clk_tck=$(getconf CLK_TCK)
 work=""
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  netns_cleanup
-  [[ -z "$work" ]] || rm -rf "$work"
-  if [[ -n "$NETNS_PREFIX" && -n $(netns_leftovers) ]]; then echo "bench: could not delete: $(netns_leftovers)" >&2; fi
-  exit "$rc"
-}
-trap on_err ERR
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Installing iperf3 and haproxy, publishing capture-init, capture-proxy and capture-peer"

@@ -96,3 +96,19 @@ netns_cleanup() {
 
 # netns_leftovers: our namespaces that still exist (should print nothing after cleanup).
 netns_leftovers() { ip netns list | awk '{print $1}' | grep -F -- "$NETNS_PREFIX-" || true; }
+
+# The benchmarks' traps: on any exit their namespaces and their work directory ($work, when set) go, and a namespace
+# that could not be deleted is named; a failing command is reported (on_err); Ctrl-C ends with 130.
+bench_traps() {
+  trap on_err ERR
+  trap _bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+_bench_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  netns_cleanup
+  [[ -z "${work:-}" ]] || rm -rf "$work"
+  if [[ -n "$NETNS_PREFIX" && -n $(netns_leftovers) ]]; then echo "bench: could not delete: $(netns_leftovers)" >&2; fi
+  exit "$rc"
+}
