@@ -291,7 +291,13 @@ certs=$work/certs
   sed 's/^/    /'
 pp_id=spiffe://cluster.local/ns/default/sa/bookinfo-productpage
 rv_id=spiffe://cluster.local/ns/default/sa/bookinfo-reviews
-cat >"$work/workloads.yaml" <<YAML
+# write_workloads [--service] [PRINCIPAL]: the workloads file with both pods protocol HBONE; --service adds a reviews
+# service (VIP $vip); a principal adds an Allow policy selected by reviews that admits only that principal. Renamed
+# into place: running proxies follow the change.
+write_workloads() {
+  local service=false
+  if [[ ${1:-} == --service ]]; then service=true; shift; fi
+  cat >"$work/workloads.yaml.tmp" <<YAML
 workloads:
 - uid: demo//v1/Pod/default/productpage-v1
   name: productpage-v1
@@ -306,7 +312,34 @@ workloads:
   workloadIps: ["$rv_ip"]
   protocol: HBONE
 YAML
-chmod 644 "$work/workloads.yaml"
+  if [[ $service == true ]]; then
+    cat >>"$work/workloads.yaml.tmp" <<YAML
+  services:
+    "default/reviews.default.svc.cluster.local": {9080: 9080}
+  authorizationPolicies: ["default/reviews-callers"]
+services:
+- name: reviews
+  namespace: default
+  hostname: reviews.default.svc.cluster.local
+  vips: ["/$vip"]
+  ports: {9080: 9080}
+YAML
+  fi
+  if [[ -n ${1:-} ]]; then
+    cat >>"$work/workloads.yaml.tmp" <<YAML
+policies:
+- name: reviews-callers
+  namespace: default
+  scope: WorkloadSelector
+  action: Allow
+  rules:
+  - - - principals: [{Exact: "$1"}]
+YAML
+  fi
+  chmod 644 "$work/workloads.yaml.tmp"
+  mv "$work/workloads.yaml.tmp" "$work/workloads.yaml"
+}
+write_workloads
 say "workloads file (ztunnel's local config): both pods protocol HBONE; credentials as pilot-agent writes them (OUTPUT_CERTS)"
 netns_stop "${proxy_pid[productpage]}" "${proxy_pid[reviews]}"
 for pod in productpage reviews; do
@@ -357,52 +390,11 @@ ok "'GET /reviews/0' appears in no packet between the pods: the hop was TLS 1.3 
 # ---------------------------------------------------------------------------------------------------------------
 step "DNS and authorization from the workloads file: reviews by name through 15053, then an Allow policy that says 401"
 vip=10.96.0.20
-# write_workloads POLICY-PRINCIPAL: the file with a reviews service (VIP $vip) and, given a principal, an Allow
-# policy selected by reviews that admits only that principal. Renamed into place: the proxies follow the change.
-write_workloads() {
-  cat >"$work/workloads.yaml.tmp" <<YAML
-workloads:
-- uid: demo//v1/Pod/default/productpage-v1
-  name: productpage-v1
-  namespace: default
-  serviceAccount: bookinfo-productpage
-  workloadIps: ["$pp_ip"]
-  protocol: HBONE
-- uid: demo//v1/Pod/default/reviews-v1
-  name: reviews-v1
-  namespace: default
-  serviceAccount: bookinfo-reviews
-  workloadIps: ["$rv_ip"]
-  protocol: HBONE
-  services:
-    "default/reviews.default.svc.cluster.local": {9080: 9080}
-  authorizationPolicies: ["default/reviews-callers"]
-services:
-- name: reviews
-  namespace: default
-  hostname: reviews.default.svc.cluster.local
-  vips: ["/$vip"]
-  ports: {9080: 9080}
-YAML
-  if [[ -n ${1:-} ]]; then
-    cat >>"$work/workloads.yaml.tmp" <<YAML
-policies:
-- name: reviews-callers
-  namespace: default
-  scope: WorkloadSelector
-  action: Allow
-  rules:
-  - - - principals: [{Exact: "$1"}]
-YAML
-  fi
-  chmod 644 "$work/workloads.yaml.tmp"
-  mv "$work/workloads.yaml.tmp" "$work/workloads.yaml"
-}
 reloads() { grep -c "Workloads file .* changed: now .* $1 policies" "$work/$2-hbone.log" || true; }
 # reloaded POLICIES POD SEEN: POD's proxy has logged more than SEEN reloads to a file with POLICIES policies.
 reloaded() { (($(reloads "$1" "$2") > $3)); }
 rv_reloads=$(reloads 0 reviews) pp_reloads=$(reloads 0 productpage)
-write_workloads ""
+write_workloads --service
 wait_until 10 "productpage's proxy to read the file with the service" reloaded 0 productpage "$pp_reloads"
 wait_until 10 "reviews' proxy to read the file with the service" reloaded 0 reviews "$rv_reloads"
 # The service range gets a route in productpage, as a cluster's pod network has one: a connect to a VIP must leave
@@ -439,7 +431,7 @@ ok "reviews by name → $vip:9080 → HBONE tunnel to reviews' 15008"
 
 pp_principal=${pp_id#spiffe://}
 rv_reloads=$(reloads 1 reviews)
-write_workloads "cluster.local/ns/default/sa/bookinfo-ratings"
+write_workloads --service "cluster.local/ns/default/sa/bookinfo-ratings"
 say "policy default/reviews-callers (Allow, selected by reviews) admits only cluster.local/ns/default/sa/bookinfo-ratings"
 wait_until 10 "reviews' proxy to read the policy" reloaded 1 reviews "$rv_reloads"
 scrape reviews "$work/rv.auth0"
@@ -465,7 +457,7 @@ d_denied=$(($(metric "$work/rv.auth1" capture_authorization_denied_total 'transp
 ok "productpage ($pp_id) denied by reviews with 401 (no allow policy matched); reviews' app was never connected"
 
 rv_reloads=$(reloads 1 reviews)
-write_workloads "$pp_principal"
+write_workloads --service "$pp_principal"
 say "policy default/reviews-callers now admits $pp_principal"
 wait_until 10 "reviews' proxy to read the new policy" reloaded 1 reviews "$rv_reloads"
 nsx productpage "${as_app[@]}" "$peer" http-get "http://reviews:9080/reviews/allowed" >"$work/allowed.txt" 2>&1 ||
