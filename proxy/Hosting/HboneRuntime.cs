@@ -67,6 +67,7 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
                 $"{options.WorkloadsFile} names HBONE workloads: give the proxy its credentials with --certs DIR (env OUTPUT_CERTS): cert-chain.pem, key.pem, root-cert.pem");
         }
 
+        bool servesHbone = _credentials is not null && options.HbonePort != 0;
         if (_workloads is not null)
         {
             ILogger outboundLogger = loggerFactory.CreateLogger("Capture.Proxy.Tunneling.Outbound");
@@ -74,10 +75,10 @@ internal sealed partial class HboneRuntime : IAsyncDisposable
             _pool = new TunnelPool(dialer.DialAsync, _events, outboundLogger, time);
             OutboundTunnels tunnels = new(_pool, Credentials, _events, outboundLogger, HboneInboundDefaults.Port, options.ConnectTimeout);
             Authorizer = Authorizer.For(_workloads, authorizationMetrics, loggerFactory.CreateLogger("Capture.Proxy.Authorization"));
-            Router = new AuthorizingRouter(new HboneRouter(_workloads, Credentials, tunnels), Authorizer);
+            Router = new AuthorizingRouter(new HboneRouter(_workloads, Credentials, tunnels), Authorizer, servesHbone ? options.HbonePort : 0);
         }
 
-        if (_credentials is not null && options.HbonePort != 0)
+        if (servesHbone)
         {
             _inbound = new HboneInboundServer(
                 new HboneInboundOptions { Port = options.HbonePort, Mode = options.Mode, TproxyMark = (int)options.TproxyMark, ConnectTimeout = options.ConnectTimeout, Authorizer = Authorizer },

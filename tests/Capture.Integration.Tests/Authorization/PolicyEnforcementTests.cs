@@ -13,7 +13,7 @@ namespace Capture.Integration.Tests.Authorization;
 /// </summary>
 public sealed class PolicyEnforcementTests
 {
-    private const string AllowA = """
+    internal const string AllowA = """
 
         policies:
         - name: allow-a
@@ -29,7 +29,7 @@ public sealed class PolicyEnforcementTests
     {
         using HbonePods pods = await HbonePods.StartAsync();
         string credentialsC = pods.Certificates.Issue("default.c", "c");
-        ReplaceWorkloads(pods, File.ReadAllText(pods.WorkloadsPath) + AllowA);
+        pods.WriteWorkloads("HBONE", AllowA);
         await HbonePods.WaitForOutputAsync(pods.ProxyB!, "1 policies; new connections follow it");
 
         // A (service account a): through A's proxy and the tunnel to B's app.
@@ -61,17 +61,5 @@ public sealed class PolicyEnforcementTests
         JsonElement again = NodeHbonePeer.Client(pods.A, $"{pods.AddressB}:15008", pods.AppBEndPoint.ToString(), credentialsC, ["--bytes", "1000"]);
         again.GetProperty("status").GetInt32().Should().Be(200, pods.Logs());
         again.GetProperty("received").GetInt64().Should().Be(1000);
-    }
-
-    private static void ReplaceWorkloads(HbonePods pods, string yaml)
-    {
-        string temporary = pods.WorkloadsPath + ".tmp";
-        File.WriteAllText(temporary, yaml);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, (UnixFileMode)0x1A4); // 0644
-        }
-
-        File.Move(temporary, pods.WorkloadsPath, overwrite: true);
     }
 }

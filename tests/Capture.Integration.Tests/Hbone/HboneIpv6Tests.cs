@@ -27,7 +27,7 @@ public sealed partial class HboneIpv6Tests
         await client.SendAsync(Encoding.ASCII.GetBytes("hello by ipv6 pod ip"), SocketFlags.None, timeout.Token);
         client.Shutdown(SocketShutdown.Send);
         string byIp = Encoding.ASCII.GetString(await NamespaceSockets.ReadToEndAsync(client, timeout.Token));
-        string byVip = await EchoAsync(pods, HbonePods.Vip6EndPoint, "hello by ipv6 service vip");
+        string byVip = await pods.EchoFromAAsync(HbonePods.Vip6EndPoint, "hello by ipv6 service vip");
 
         byIp.Should().Be("hello by ipv6 pod ip");
         byVip.Should().Be("hello by ipv6 service vip");
@@ -83,10 +83,10 @@ public sealed partial class HboneIpv6Tests
     {
         using HbonePods pods = await HbonePods.StartAsync(families: PodFamilies.DualStack);
 
-        string byIp4 = await EchoAsync(pods, pods.AppBEndPoint, "v4 pod ip");
-        string byIp6 = await EchoAsync(pods, pods.AppBEndPoint6, "v6 pod ip");
-        string byVip4 = await EchoAsync(pods, HbonePods.VipEndPoint, "v4 vip");
-        string byVip6 = await EchoAsync(pods, HbonePods.Vip6EndPoint, "v6 vip");
+        string byIp4 = await pods.EchoFromAAsync(pods.AppBEndPoint, "v4 pod ip");
+        string byIp6 = await pods.EchoFromAAsync(pods.AppBEndPoint6, "v6 pod ip");
+        string byVip4 = await pods.EchoFromAAsync(HbonePods.VipEndPoint, "v4 vip");
+        string byVip6 = await pods.EchoFromAAsync(HbonePods.Vip6EndPoint, "v6 vip");
 
         (byIp4, byIp6, byVip4, byVip6).Should().Be(("v4 pod ip", "v6 pod ip", "v4 vip", "v6 vip"));
         string identityB = MeshCertificates.Identity("b");
@@ -173,17 +173,6 @@ public sealed partial class HboneIpv6Tests
         await HbonePods.WaitForOutputAsync(pods.ProxyA, $"via=hbone peer={MeshCertificates.Identity("b")} tunnel=[{Rfc5952(pods.AddressB6)}]:15008");
     }
 
-    private static async Task<string> EchoAsync(HbonePods pods, IPEndPoint destination, string message)
-    {
-        try
-        {
-            return await Clients.EchoAsync(pods.A, destination, message);
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            throw new InvalidOperationException($"{destination}: {ex.Message}\n{pods.Logs()}", ex);
-        }
-    }
 
     /// <summary>
     /// RFC 5952 §4 written out here rather than taken from .NET (whose formatting the proxy uses): lower-case hex, no

@@ -89,10 +89,12 @@ internal sealed class HbonePods : IDisposable
     /// <paramref name="startProxyB"/> false leaves B without a proxy (its rules stay); <paramref name="redirectDnsA"/>
     /// applies A with <c>--redirect-dns</c> and gives A a resolv.conf (search list of namespace default, nameserver
     /// B's address, where the test runs its DNS server) that capture-init, A's proxy and what runs in A read.
+    /// <paramref name="modeB"/> "TPROXY" applies B with <c>-m TPROXY</c> and runs B's proxy in TPROXY mode as the
+    /// injector runs such a sidecar (UID 0, GID 1337, CAP_NET_ADMIN).
     /// </summary>
     public static async Task<HbonePods> StartAsync(
         Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true,
-        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4)
+        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4, string modeB = "REDIRECT")
     {
         MeshCertificates certificates = MeshCertificates.Create("a");
         PodTopology? topology = null;
@@ -126,14 +128,17 @@ internal sealed class HbonePods : IDisposable
                 proxyA = [.. proxyA, "--resolv-conf", resolv];
             }
 
+            bool tproxyB = modeB == "TPROXY";
+            string[] initB = tproxyB ? [.. init.Select(a => a == "REDIRECT" ? "TPROXY" : a)] : init;
             CaptureInit.RunIn(pods.A, initA).EnsureSuccess();
-            CaptureInit.RunIn(pods.B, init).EnsureSuccess();
+            CaptureInit.RunIn(pods.B, initB).EnsureSuccess();
             pods.ProxyA = await ProxyProcess.StartAsync(pods.A, proxyA);
             if (startProxyB)
             {
                 // B's proxy runs with no HOME, as a runtime that sets none would start it: certificate chains must
                 // still build (.NET's X509Chain looks for a per-user store under HOME).
-                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, pods.ProxyArguments("default." + credentialsB), withHome: false);
+                string[] proxyB = pods.ProxyArguments("default." + credentialsB);
+                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, tproxyB ? [.. proxyB, "--mode", "TPROXY"] : proxyB, netAdmin: tproxyB, withHome: false);
             }
 
             return pods;
@@ -155,8 +160,11 @@ internal sealed class HbonePods : IDisposable
         }
     }
 
-    /// <summary>Writes the workloads file anew (renamed into place, as a ConfigMap update swaps it) with B's protocol.</summary>
-    public void WriteWorkloads(string protocolB)
+    /// <summary>
+    /// Writes the workloads file anew (renamed into place, as a ConfigMap update swaps it) with B's protocol and
+    /// <paramref name="policies"/> (YAML appended as is: a <c>policies:</c> section, or nothing).
+    /// </summary>
+    public void WriteWorkloads(string protocolB, string policies = "")
     {
         string yaml = $"""
             workloads:
@@ -182,7 +190,7 @@ internal sealed class HbonePods : IDisposable
               vips: [{Vips()}]
               ports:
                 {VipPort}: {AppB.EndPoint.Port}
-            """;
+            """ + policies;
         string temporary = WorkloadsPath + ".tmp";
         File.WriteAllText(temporary, yaml);
         if (!OperatingSystem.IsWindows())
@@ -226,6 +234,19 @@ internal sealed class HbonePods : IDisposable
     }
 
     /// <summary>Both proxies' output, for failure messages.</summary>
+    /// <summary>A's app sends <paramref name="message"/> to <paramref name="destination"/> and reads the echo; a failure names the destination and carries both proxies' logs.</summary>
+    public async Task<string> EchoFromAAsync(IPEndPoint destination, string message)
+    {
+        try
+        {
+            return await Clients.EchoAsync(A, destination, message);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{destination}: {ex.Message}\n{Logs()}", ex);
+        }
+    }
+
     public string Logs() =>
         $"proxy A:\n{ProxyA?.Output}\n{ProxyA?.Process.Stderr}\nproxy B:\n{ProxyB?.Output}\n{ProxyB?.Process.Stderr}";
 

@@ -21,8 +21,8 @@ public sealed class HboneTrafficTests
     {
         using HbonePods pods = await HbonePods.StartAsync();
 
-        string byIp = await EchoAsync(pods, pods.AppBEndPoint, "hello by pod ip");
-        string byVip = await EchoAsync(pods, HbonePods.VipEndPoint, "hello by service vip");
+        string byIp = await pods.EchoFromAAsync(pods.AppBEndPoint, "hello by pod ip");
+        string byVip = await pods.EchoFromAAsync(HbonePods.VipEndPoint, "hello by service vip");
 
         byIp.Should().Be("hello by pod ip");
         byVip.Should().Be("hello by service vip");
@@ -195,17 +195,6 @@ public sealed class HboneTrafficTests
         ProxyProcess.Metric(await pods.ProxyB!.ScrapeAsync(), "capture_hbone_streams_opened_total", "direction=\"inbound\"").Should().Be(Connections);
     }
 
-    private static async Task<string> EchoAsync(HbonePods pods, IPEndPoint destination, string message)
-    {
-        try
-        {
-            return await Clients.EchoAsync(pods.A, destination, message);
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            throw new InvalidOperationException($"{ex.Message}\n{pods.Logs()}", ex);
-        }
-    }
 
     internal static Task<byte[]> SendRandomAsync(Socket socket, CancellationToken cancellationToken) =>
         SendRandomAsync(socket, BulkBytes, cancellationToken);

@@ -23,7 +23,7 @@ public sealed class AuthorizingRouterTests
     [Fact]
     public void Route_DeniedInbound_HandedToDeniedConnection()
     {
-        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+        AuthorizingRouter router = Router();
 
         UpstreamRoute route = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20"));
 
@@ -34,7 +34,7 @@ public sealed class AuthorizingRouterTests
     [Fact]
     public void Route_AllowedInboundOrAnyOutbound_GoesToTheInnerRouter()
     {
-        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+        AuthorizingRouter router = Router();
 
         router.Route(Connection(TrafficDirection.Inbound, "10.44.0.30")).IsHandOff.Should().BeFalse("ratings is in another namespace");
         router.Route(Connection(TrafficDirection.Outbound, "10.44.0.20")).IsHandOff.Should().BeFalse("outbound is not judged");
@@ -51,7 +51,7 @@ public sealed class AuthorizingRouterTests
               rules: [[[sourceIps: ["10.1.0.0/16"]]]]
 
             """));
-        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+        AuthorizingRouter router = Router();
 
         UpstreamRoute allowed = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20"));
         UpstreamRoute unjudged = router.Route(Connection(TrafficDirection.Inbound, "10.44.0.30"));
@@ -64,7 +64,7 @@ public sealed class AuthorizingRouterTests
     [Fact]
     public void Route_PolicyRemovedFromTheFile_NextConnectionAllowed()
     {
-        AuthorizingRouter router = new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance));
+        AuthorizingRouter router = Router();
         router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20")).IsHandOff.Should().BeTrue();
 
         _index = new WorkloadIndex(PolicyYaml.Config("[]"));
@@ -72,7 +72,29 @@ public sealed class AuthorizingRouterTests
         router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20")).IsHandOff.Should().BeFalse();
     }
 
-    private static ConnectionInfo Connection(TrafficDirection direction, string destination) =>
+    [Fact]
+    public void Route_InboundToTheHboneServersPort_NotJudgedHereButOtherPortsAre()
+    {
+        AuthorizingRouter router = Router(tunnelPort: 15008);
+
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20", 15008)).IsHandOff.Should().BeFalse(
+            "in TPROXY mode the tunnel's own connection comes through 15006; 15008 judges each stream by its caller");
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20")).IsHandOff.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Route_InboundTo15008WithoutAnHboneServer_JudgedLikeAnyOtherPort()
+    {
+        AuthorizingRouter router = Router(tunnelPort: 0);
+
+        router.Route(Connection(TrafficDirection.Inbound, "10.44.0.20", 15008)).IsHandOff.Should().BeTrue(
+            "with inbound HBONE off, 15008 may be an app's port like any other");
+    }
+
+    private AuthorizingRouter Router(int tunnelPort = 15008) =>
+        new(PassthroughRouter.Instance, new Authorizer(() => _index, new AuthorizationMetrics(), NullLogger.Instance), tunnelPort);
+
+    private static ConnectionInfo Connection(TrafficDirection direction, string destination, int port = 9080) =>
         new(1, direction, NativeSocketAddress.From(IPAddress.Parse("10.1.0.5"), 40000),
-            NativeSocketAddress.From(IPAddress.Parse(destination), 9080), Stopwatch.GetTimestamp());
+            NativeSocketAddress.From(IPAddress.Parse(destination), port), Stopwatch.GetTimestamp());
 }
