@@ -90,11 +90,13 @@ internal sealed class HbonePods : IDisposable
     /// applies A with <c>--redirect-dns</c> and gives A a resolv.conf (search list of namespace default, nameserver
     /// B's address, where the test runs its DNS server) that capture-init, A's proxy and what runs in A read.
     /// <paramref name="modeB"/> "TPROXY" applies B with <c>-m TPROXY</c> and runs B's proxy in TPROXY mode as the
-    /// injector runs such a sidecar (UID 0, GID 1337, CAP_NET_ADMIN).
+    /// injector runs such a sidecar (UID 0, GID 1337, CAP_NET_ADMIN). <paramref name="nftables"/> applies both pods'
+    /// rules with <c>--native-nftables</c> (Istio's nftables mode) instead of iptables.
     /// </summary>
     public static async Task<HbonePods> StartAsync(
         Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true,
-        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4, string modeB = "REDIRECT")
+        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4, string modeB = "REDIRECT",
+        bool nftables = false)
     {
         MeshCertificates certificates = MeshCertificates.Create("a");
         PodTopology? topology = null;
@@ -119,6 +121,11 @@ internal sealed class HbonePods : IDisposable
             // IPv6-only pods need nothing: --ipv6 auto finds IPv6 first. Dual-stack pods get what the injector adds
             // when ISTIO_DUAL_STACK is on.
             string[] init = families == PodFamilies.DualStack ? [.. CaptureInit.DefaultIstioInitArguments, "--dual-stack"] : [.. CaptureInit.DefaultIstioInitArguments];
+            if (nftables)
+            {
+                init = [.. init, "--native-nftables"];
+            }
+
             string[] initA = [.. init];
             string[] proxyA = pods.ProxyArguments("default.a");
             if (redirectDnsA)
