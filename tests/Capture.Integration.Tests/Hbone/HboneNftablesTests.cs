@@ -6,23 +6,19 @@ namespace Capture.Integration.Tests.Hbone;
 
 /// <summary>
 /// HBONE between pods whose rules capture-init applied in Istio's nftables mode (<c>--native-nftables</c>), with the
-/// published proxies: the same tunnel as under iptables. A's 15001 takes the app's connection; B's 15008 is the
-/// proxy's (nat <c>istio-inbound</c> returns it in REDIRECT mode; in TPROXY mode mangle's tproxy takes it through
-/// 15006, as with Istio's iptables rules); B's proxy reaches its app from 127.0.0.6/::6 (REDIRECT) or from A's pod IP
-/// (TPROXY), and that connection is not captured again.
+/// published proxies, REDIRECT mode: the same tunnel as under iptables. A's 15001 takes the app's connection; B's
+/// 15008 is the proxy's (nat <c>istio-inbound</c> returns it); B's proxy reaches its app from 127.0.0.6/::6, and that
+/// connection is not captured again. TPROXY pods under nftables: <see cref="HboneTproxyTests"/>.
 /// </summary>
 public sealed class HboneNftablesTests
 {
     [RequiresRootTheory(Tools = ["setpriv", "openssl", "nft"])]
-    [InlineData("IPv4", "REDIRECT")]
-    [InlineData("IPv6", "REDIRECT")]
-    [InlineData("IPv4", "TPROXY")]
-    [InlineData("IPv6", "TPROXY")]
-    public async Task NftablesPods_PodIpAndServiceVip_ReachBsAppThroughTheTunnel(string family, string modeB)
+    [InlineData("IPv4")]
+    [InlineData("IPv6")]
+    public async Task NftablesPods_PodIpAndServiceVip_ReachBsAppThroughTheTunnelFromThePassthroughAddress(string family)
     {
         PodFamilies families = Enum.Parse<PodFamilies>(family);
-        bool tproxy = modeB == "TPROXY";
-        using HbonePods pods = await HbonePods.StartAsync(families: families, modeB: modeB, nftables: true);
+        using HbonePods pods = await HbonePods.StartAsync(families: families, nftables: true);
         IPEndPoint vip = families == PodFamilies.IPv6 ? HbonePods.Vip6EndPoint : HbonePods.VipEndPoint;
 
         string byIp = await pods.EchoFromAAsync(pods.AppBEndPoint, "nft by pod ip");
@@ -36,13 +32,13 @@ public sealed class HboneNftablesTests
             tables.Stdout.Should().Contain("table inet istio-proxy-nat", "capture-init applied Istio's nftables tables in {0}", pod.Name);
         }
 
-        IPAddress appClient = tproxy ? pods.AddressA : IPAddress.Parse(families == PodFamilies.IPv6 ? "::6" : "127.0.0.6");
-        pods.AppB.Clients.Should().HaveCount(2).And.OnlyContain(c => c.Address.Equals(appClient), $"{modeB} mode, {family}");
+        IPAddress passthrough = IPAddress.Parse(families == PodFamilies.IPv6 ? "::6" : "127.0.0.6");
+        pods.AppB.Clients.Should().HaveCount(2).And.OnlyContain(c => c.Address.Equals(passthrough), "REDIRECT mode, " + family);
         await HbonePods.WaitForOutputAsync(pods.ProxyA, $"via=hbone peer={MeshCertificates.Identity("b")} tunnel=", 2);
         await HbonePods.WaitForOutputAsync(pods.ProxyB!, $"via=hbone peer={MeshCertificates.Identity("a")} tunnel=", 2);
         string metricsB = await pods.ProxyB!.ScrapeAsync();
         ProxyProcess.Metric(metricsB, "capture_hbone_streams_opened_total", "direction=\"inbound\"").Should().Be(2);
-        ProxyProcess.Metric(metricsB, "capture_connections_accepted_total", "direction=\"inbound\"").Should().Be(tproxy ? 1 : 0,
-            "15006 takes at most the tunnel's own connection (TPROXY), never B's proxy's connections to its app");
+        ProxyProcess.Metric(metricsB, "capture_connections_accepted_total", "direction=\"inbound\"").Should().Be(0,
+            "nat istio-inbound returns 15008, and B's proxy's connections to its app are not captured again");
     }
 }

@@ -7,7 +7,7 @@ namespace Capture.Integration.Tests.Hbone;
 
 /// <summary>
 /// HBONE into a pod whose rules and proxy run in TPROXY mode (capture-init <c>-m TPROXY</c>; the proxy as UID 0 / GID
-/// 1337 with CAP_NET_ADMIN, as the injector runs it). B's proxy ends the tunnel on 15008 and connects to its app
+/// 1337 with CAP_NET_ADMIN, as the injector runs it), with iptables or Istio's nftables rules. B's proxy ends the tunnel on 15008 and connects to its app
 /// transparently from the tunnel peer's address, so B's app sees A's pod IP, not 127.0.0.6 or ::6; the app's replies
 /// to that foreign source come back to the proxy by the TPROXY mark and local route.
 /// Istio's rules return 15008 only in nat's ISTIO_INBOUND, which TPROXY mode does not hook, so mangle's TPROXY takes
@@ -16,13 +16,15 @@ namespace Capture.Integration.Tests.Hbone;
 /// </summary>
 public sealed class HboneTproxyTests
 {
-    [RequiresRootTheory(Tools = ["setpriv", "openssl"])]
-    [InlineData("IPv4")]
-    [InlineData("IPv6")]
-    public async Task TproxyB_PodIpAndServiceVip_BsAppSeesAsPodAddress(string family)
+    [RequiresRootTheory(Tools = ["setpriv", "openssl", "nft"])]
+    [InlineData("IPv4", false)]
+    [InlineData("IPv6", false)]
+    [InlineData("IPv4", true)]
+    [InlineData("IPv6", true)]
+    public async Task TproxyB_PodIpAndServiceVip_BsAppSeesAsPodAddress(string family, bool nftables)
     {
         PodFamilies families = Enum.Parse<PodFamilies>(family);
-        using HbonePods pods = await HbonePods.StartAsync(families: families, modeB: "TPROXY");
+        using HbonePods pods = await HbonePods.StartAsync(families: families, modeB: "TPROXY", nftables: nftables);
         IPEndPoint vip = families == PodFamilies.IPv6 ? HbonePods.Vip6EndPoint : HbonePods.VipEndPoint;
 
         string byIp = await pods.EchoFromAAsync(pods.AppBEndPoint, "tproxy by pod ip");
