@@ -89,13 +89,13 @@ internal sealed class HbonePods : IDisposable
     /// <paramref name="startProxyB"/> false leaves B without a proxy (its rules stay); <paramref name="redirectDnsA"/>
     /// applies A with <c>--redirect-dns</c> and gives A a resolv.conf (search list of namespace default, nameserver
     /// B's address, where the test runs its DNS server) that capture-init, A's proxy and what runs in A read.
-    /// <paramref name="modeB"/> "TPROXY" applies B with <c>-m TPROXY</c> and runs B's proxy in TPROXY mode as the
-    /// injector runs such a sidecar (UID 0, GID 1337, CAP_NET_ADMIN). <paramref name="nftables"/> applies both pods'
+    /// <paramref name="mode"/> "TPROXY" applies both pods with <c>-m TPROXY</c> and runs both proxies in TPROXY mode
+    /// as the injector runs such a sidecar (UID 0, GID 1337, CAP_NET_ADMIN). <paramref name="nftables"/> applies both pods'
     /// rules with <c>--native-nftables</c> (Istio's nftables mode) instead of iptables.
     /// </summary>
     public static async Task<HbonePods> StartAsync(
         Func<Socket, CancellationToken, Task>? appB = null, string protocolB = "HBONE", string credentialsB = "b", bool startProxyB = true,
-        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4, string modeB = "REDIRECT",
+        bool redirectDnsA = false, PodFamilies families = PodFamilies.IPv4, string mode = "REDIRECT",
         bool nftables = false)
     {
         MeshCertificates certificates = MeshCertificates.Create("a");
@@ -126,8 +126,14 @@ internal sealed class HbonePods : IDisposable
                 init = [.. init, "--native-nftables"];
             }
 
+            bool tproxy = mode == "TPROXY";
+            if (tproxy)
+            {
+                init = [.. init.Select(a => a == "REDIRECT" ? "TPROXY" : a)];
+            }
+
             string[] initA = [.. init];
-            string[] proxyA = pods.ProxyArguments("default.a");
+            string[] proxyA = Moded(pods.ProxyArguments("default.a"), tproxy);
             if (redirectDnsA)
             {
                 string resolv = pods.WriteResolvConfA();
@@ -135,17 +141,14 @@ internal sealed class HbonePods : IDisposable
                 proxyA = [.. proxyA, "--resolv-conf", resolv];
             }
 
-            bool tproxyB = modeB == "TPROXY";
-            string[] initB = tproxyB ? [.. init.Select(a => a == "REDIRECT" ? "TPROXY" : a)] : init;
             CaptureInit.RunIn(pods.A, initA).EnsureSuccess();
-            CaptureInit.RunIn(pods.B, initB).EnsureSuccess();
-            pods.ProxyA = await ProxyProcess.StartAsync(pods.A, proxyA);
+            CaptureInit.RunIn(pods.B, init).EnsureSuccess();
+            pods.ProxyA = await ProxyProcess.StartAsync(pods.A, proxyA, netAdmin: tproxy);
             if (startProxyB)
             {
                 // B's proxy runs with no HOME, as a runtime that sets none would start it: certificate chains must
                 // still build (.NET's X509Chain looks for a per-user store under HOME).
-                string[] proxyB = pods.ProxyArguments("default." + credentialsB);
-                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, tproxyB ? [.. proxyB, "--mode", "TPROXY"] : proxyB, netAdmin: tproxyB, withHome: false);
+                pods.ProxyB = await ProxyProcess.StartAsync(pods.B, Moded(pods.ProxyArguments("default." + credentialsB), tproxy), netAdmin: tproxy, withHome: false);
             }
 
             return pods;
@@ -319,6 +322,8 @@ internal sealed class HbonePods : IDisposable
         PodFamilies.DualStack => $"\"/{Vip}\", \"/{Vip6}\"",
         _ => $"\"/{Vip}\"",
     };
+
+    private static string[] Moded(string[] arguments, bool tproxy) => tproxy ? [.. arguments, "--mode", "TPROXY"] : arguments;
 
     private string[] ProxyArguments(string credentials) =>
         ["--workers", "1", "--workloads", WorkloadsPath, "--certs", Certificates.Directory(credentials)];

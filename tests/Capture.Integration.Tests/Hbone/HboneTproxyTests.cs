@@ -6,8 +6,9 @@ using Capture.Integration.Tests.Proxy;
 namespace Capture.Integration.Tests.Hbone;
 
 /// <summary>
-/// HBONE into a pod whose rules and proxy run in TPROXY mode (capture-init <c>-m TPROXY</c>; the proxy as UID 0 / GID
-/// 1337 with CAP_NET_ADMIN, as the injector runs it), with iptables or Istio's nftables rules. B's proxy ends the tunnel on 15008 and connects to its app
+/// HBONE between pods whose rules and proxies run in TPROXY mode (capture-init <c>-m TPROXY</c>; each proxy as UID 0 /
+/// GID 1337 with CAP_NET_ADMIN, as the injector runs it), with iptables or Istio's nftables rules. A's proxy dials the
+/// tunnel as GID 1337, which A's rules leave alone. B's proxy ends the tunnel on 15008 and connects to its app
 /// transparently from the tunnel peer's address, so B's app sees A's pod IP, not 127.0.0.6 or ::6; the app's replies
 /// to that foreign source come back to the proxy by the TPROXY mark and local route.
 /// Istio's rules return 15008 only in nat's ISTIO_INBOUND, which TPROXY mode does not hook, so mangle's TPROXY takes
@@ -24,7 +25,7 @@ public sealed class HboneTproxyTests
     public async Task TproxyB_PodIpAndServiceVip_BsAppSeesAsPodAddress(string family, bool nftables)
     {
         PodFamilies families = Enum.Parse<PodFamilies>(family);
-        using HbonePods pods = await HbonePods.StartAsync(families: families, modeB: "TPROXY", nftables: nftables);
+        using HbonePods pods = await HbonePods.StartAsync(families: families, mode: "TPROXY", nftables: nftables);
         IPEndPoint vip = families == PodFamilies.IPv6 ? HbonePods.Vip6EndPoint : HbonePods.VipEndPoint;
 
         string byIp = await pods.EchoFromAAsync(pods.AppBEndPoint, "tproxy by pod ip");
@@ -44,7 +45,7 @@ public sealed class HboneTproxyTests
     [RequiresRootFact(Tools = ["setpriv", "openssl", "bash"])]
     public async Task TproxyB_AllowForA_TunnelPassesThrough15006UnjudgedAndTheStreamIsAllowed_PlaintextStillReset()
     {
-        using HbonePods pods = await HbonePods.StartAsync(modeB: "TPROXY");
+        using HbonePods pods = await HbonePods.StartAsync(mode: "TPROXY");
         pods.WriteWorkloads("HBONE", PolicyEnforcementTests.AllowA);
         await HbonePods.WaitForOutputAsync(pods.ProxyB!, "1 policies; new connections follow it");
 
