@@ -243,8 +243,10 @@ internal sealed class HbonePods : IDisposable
         return count;
     }
 
-    /// <summary>Both proxies' output, for failure messages.</summary>
-    /// <summary>A's app sends <paramref name="message"/> to <paramref name="destination"/> and reads the echo; a failure names the destination and carries both proxies' logs.</summary>
+    /// <summary>
+    /// A's app sends <paramref name="message"/> to <paramref name="destination"/> and reads the echo; a failure names
+    /// the destination and carries both proxies' logs.
+    /// </summary>
     public async Task<string> EchoFromAAsync(IPEndPoint destination, string message)
     {
         try
@@ -257,6 +259,7 @@ internal sealed class HbonePods : IDisposable
         }
     }
 
+    /// <summary>Both proxies' output, for failure messages.</summary>
     public string Logs() =>
         $"proxy A:\n{ProxyA?.Output}\n{ProxyA?.Process.Stderr}\nproxy B:\n{ProxyB?.Output}\n{ProxyB?.Process.Stderr}";
 
