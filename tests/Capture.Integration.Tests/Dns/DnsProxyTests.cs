@@ -155,10 +155,7 @@ public sealed class DnsProxyTests
                     $"--address=/outside.test/{OutsideV4}", $"--address=/outside.test/{OutsideV6}", "--server=/blackhole.test/192.0.2.250");
                 await WaitForDnsmasqAsync(topology, dnsmasq);
 
-                // ip netns exec bind-mounts /etc/netns/<name>/resolv.conf over /etc/resolv.conf for what runs in the pod.
-                netnsEtc = Path.Combine("/etc/netns", topology.Pod.Name);
-                Directory.CreateDirectory(netnsEtc);
-                File.Copy(resolv, Path.Combine(netnsEtc, "resolv.conf"));
+                netnsEtc = NetnsResolvConf.Write(topology.Pod, File.ReadAllText(resolv));
 
                 string[] init = [.. CaptureInit.DefaultIstioInitArguments, "--ipv6", "true", "--redirect-dns", "--resolv-conf", resolv];
                 CaptureInit.RunIn(topology.Pod, init).EnsureSuccess();
@@ -171,7 +168,7 @@ public sealed class DnsProxyTests
                 topology?.Dispose();
                 if (netnsEtc is not null)
                 {
-                    RemoveNetnsEtc(netnsEtc);
+                    NetnsResolvConf.Remove(netnsEtc);
                 }
 
                 files.Dispose();
@@ -226,25 +223,8 @@ public sealed class DnsProxyTests
             Proxy.Dispose();
             _dnsmasq.Dispose();
             Topology.Dispose();
-            RemoveNetnsEtc(_netnsEtc);
+            NetnsResolvConf.Remove(_netnsEtc);
             _files.Dispose();
-        }
-
-        // /etc/netns itself goes too when no other namespace's file is left in it: the host keeps nothing of the test.
-        private static void RemoveNetnsEtc(string directory)
-        {
-            Directory.Delete(directory, recursive: true);
-            try
-            {
-                if (Directory.GetFileSystemEntries("/etc/netns").Length == 0)
-                {
-                    Directory.Delete("/etc/netns");
-                }
-            }
-            catch (IOException)
-            {
-                // Another test's namespace file appeared meanwhile: it removes the directory when it is done.
-            }
         }
 
         // The proxy runs under ip netns exec → env → setpriv: the capture-proxy process is the descendant named so.

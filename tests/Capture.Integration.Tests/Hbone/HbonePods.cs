@@ -273,24 +273,7 @@ internal sealed class HbonePods : IDisposable
         Certificates.Dispose();
         if (NetnsEtcA is not null)
         {
-            RemoveNetnsEtc(NetnsEtcA);
-        }
-    }
-
-    // /etc/netns itself goes too when no other namespace's file is left in it: the host keeps nothing of the test.
-    private static void RemoveNetnsEtc(string directory)
-    {
-        Directory.Delete(directory, recursive: true);
-        try
-        {
-            if (Directory.GetFileSystemEntries("/etc/netns").Length == 0)
-            {
-                Directory.Delete("/etc/netns");
-            }
-        }
-        catch (IOException)
-        {
-            // Another test's namespace file appeared meanwhile: it removes the directory when it is done.
+            NetnsResolvConf.Remove(NetnsEtcA);
         }
     }
 
@@ -304,9 +287,7 @@ internal sealed class HbonePods : IDisposable
             File.SetUnixFileMode(path, (UnixFileMode)0x1A4); // 0644
         }
 
-        NetnsEtcA = Path.Combine("/etc/netns", A.Name);
-        Directory.CreateDirectory(NetnsEtcA);
-        File.WriteAllText(Path.Combine(NetnsEtcA, "resolv.conf"), content);
+        NetnsEtcA = NetnsResolvConf.Write(A, content);
         return path;
     }
 
